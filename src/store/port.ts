@@ -1,0 +1,112 @@
+import type { Job, JobStatus } from '../core/job.js';
+import type { Node, NodeRegistration, NodeStatus } from '../core/node.js';
+import type { JobResult, NewJob, ResultUpload } from '../core/records.js';
+
+/**
+ * The persistence port: domain verbs, each one atomic. Adapters (sqlite/, postgres/) implement it
+ * with explicit SQL per dialect and must pass the one contract suite in `contract.ts`.
+ * Time is always passed in (`now`, epoch ms) so that tests can drive leases with a fake clock.
+ */
+
+export interface Page {
+  limit?: number | undefined;
+  /** Opaque cursor from a previous page's `next_cursor`. */
+  cursor?: string | undefined;
+}
+
+export interface PageOf<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+export interface JobFilter {
+  status?: JobStatus | undefined;
+  node_id?: string | undefined;
+  run_id?: string | undefined;
+}
+
+export interface NodeFilter {
+  status?: NodeStatus | undefined;
+}
+
+export interface ResultFilter {
+  job_id?: string | undefined;
+  node_id?: string | undefined;
+  run_id?: string | undefined;
+}
+
+export interface ClaimOptions {
+  leaseMs: number;
+  /** Nodes whose last heartbeat is older than this are never handed work. */
+  nodeTimeoutMs: number;
+}
+
+export interface LeaseOptions {
+  leaseMs: number;
+}
+
+export interface ProgressReport {
+  jobId: string;
+  nodeId: string;
+  attempt?: number | undefined;
+  progress?: number | undefined;
+}
+
+export interface ReapOptions {
+  /** A number in [0, 1) per requeued job, for backoff jitter. */
+  random: () => number;
+  nodeTimeoutMs: number;
+  /** At most this many jobs per call, so one reaper pass stays short. */
+  batch?: number;
+}
+
+export interface ReapReport {
+  requeued: Job[];
+  failed: Job[];
+  nodesOffline: Node[];
+}
+
+export interface SubmitResultOutcome {
+  job: Job;
+  result: JobResult;
+  /** True when this exact attempt's result was already stored (an idempotent re-upload). */
+  duplicate: boolean;
+}
+
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres';
+
+  registerNode(registration: NodeRegistration, now: number): Promise<{ node: Node; created: boolean }>;
+  /**
+   * Marks the node alive and renews the leases of the jobs it holds (an agent that sends no progress,
+   * like the reference agent, keeps its jobs while it heartbeats). Throws E_NODE_NOT_FOUND for an
+   * unknown node: the agent then registers again.
+   */
+  heartbeat(nodeId: string, now: number, options: LeaseOptions): Promise<Node>;
+  getNode(nodeId: string): Promise<Node>;
+  listNodes(filter: NodeFilter, page: Page): Promise<PageOf<Node>>;
+  /** Removes a node; its active jobs go back to the queue as the next attempt. */
+  removeNode(nodeId: string, now: number): Promise<void>;
+
+  enqueue(job: NewJob, now: number): Promise<Job>;
+  getJob(jobId: string): Promise<Job>;
+  listJobs(filter: JobFilter, page: Page): Promise<PageOf<Job>>;
+  /**
+   * Hands the oldest ready job of the highest priority that this node can run to this node, or
+   * returns null. Never gives one job to two nodes, respects the node's max_concurrent_jobs.
+   */
+  claimNext(nodeId: string, now: number, options: ClaimOptions): Promise<Job | null>;
+  /** Progress from the holder; renews the lease. Fenced by node and attempt. */
+  renewLease(report: ProgressReport, now: number, options: LeaseOptions): Promise<Job>;
+  /** Stores the holder's final result and finishes the job, atomically. Idempotent per attempt. */
+  submitResult(upload: ResultUpload, now: number): Promise<SubmitResultOutcome>;
+  cancelJob(jobId: string, now: number): Promise<Job>;
+  retryJob(jobId: string, now: number): Promise<Job>;
+  /** Requeues or fails jobs whose lease lapsed, and marks silent nodes offline. */
+  reclaimExpired(now: number, options: ReapOptions): Promise<ReapReport>;
+
+  getLatestResult(jobId: string): Promise<JobResult>;
+  listResults(filter: ResultFilter, page: Page): Promise<PageOf<JobResult>>;
+
+  close(): Promise<void>;
+}

@@ -1,0 +1,79 @@
+/**
+ * Numbered, append-only migrations for the SQLite store. Never edit a released migration; add the
+ * next number. Times are epoch milliseconds; JSON columns hold arrays/objects as text.
+ */
+export const SQLITE_MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'init',
+    sql: `
+      CREATE TABLE nodes (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        node_key TEXT UNIQUE,
+        address TEXT NOT NULL,
+        type TEXT NOT NULL,
+        cpu_threads INTEGER NOT NULL,
+        cpu_model TEXT NOT NULL,
+        has_gpu INTEGER NOT NULL,
+        gpu_type TEXT,
+        ram_bytes INTEGER NOT NULL,
+        labels TEXT NOT NULL,
+        encoders TEXT NOT NULL,
+        power_sources TEXT NOT NULL,
+        max_concurrent_jobs INTEGER NOT NULL,
+        agent_version TEXT,
+        ffmpeg_version TEXT,
+        status TEXT NOT NULL,
+        current_job_id TEXT,
+        last_heartbeat INTEGER NOT NULL,
+        registered_at INTEGER NOT NULL
+      );
+
+      CREATE TABLE jobs (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        scenario TEXT NOT NULL,
+        confidence TEXT NOT NULL,
+        parameters TEXT NOT NULL,
+        requires TEXT NOT NULL,
+        status TEXT NOT NULL,
+        priority INTEGER NOT NULL,
+        node_id TEXT,
+        target_node_id TEXT,
+        run_id TEXT,
+        attempt INTEGER NOT NULL,
+        retry_count INTEGER NOT NULL,
+        max_retries INTEGER NOT NULL,
+        progress REAL NOT NULL,
+        error TEXT,
+        created_at INTEGER NOT NULL,
+        assigned_at INTEGER,
+        started_at INTEGER,
+        completed_at INTEGER,
+        lease_expires_at INTEGER,
+        not_before INTEGER
+      );
+      -- The claim walks this index in order: priority rank, then submission order.
+      CREATE INDEX jobs_queue ON jobs (priority, seq) WHERE status = 'queued';
+      CREATE INDEX jobs_leases ON jobs (lease_expires_at) WHERE status IN ('assigned', 'running');
+      CREATE INDEX jobs_by_node ON jobs (node_id, status);
+      CREATE INDEX jobs_by_status ON jobs (status, seq);
+      CREATE INDEX jobs_by_run ON jobs (run_id, seq);
+
+      CREATE TABLE results (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+        attempt INTEGER NOT NULL,
+        node_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        completed_at INTEGER NOT NULL,
+        received_at INTEGER NOT NULL,
+        error TEXT,
+        body TEXT NOT NULL,
+        UNIQUE (job_id, attempt)
+      );
+      CREATE INDEX results_by_node ON results (node_id, seq);
+    `,
+  },
+];

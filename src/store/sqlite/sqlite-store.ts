@@ -1,0 +1,403 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { FfrtmpError } from '../../core/errors.js';
+import { type Job, assign, cancel, canRunOn, expireLease, finish, renew, retry } from '../../core/job.js';
+import type { Node, NodeRegistration } from '../../core/node.js';
+import { type JobResult, type NewJob, type ResultUpload, toJob } from '../../core/records.js';
+import { decodeCursor, encodeCursor, pageLimit } from '../paging.js';
+import type {
+  ClaimOptions,
+  JobFilter,
+  LeaseOptions,
+  NodeFilter,
+  Page,
+  PageOf,
+  ProgressReport,
+  ReapOptions,
+  ReapReport,
+  ResultFilter,
+  Store,
+  SubmitResultOutcome,
+} from '../port.js';
+import { SQLITE_MIGRATIONS } from './migrations.js';
+import {
+  fromJobRow,
+  fromNodeRow,
+  fromResultRow,
+  type JobRow,
+  type NodeRow,
+  type ResultRow,
+  toJobParams,
+} from './rows.js';
+
+export interface SqliteStoreOptions {
+  /** File path, or `:memory:`. */
+  path: string;
+  /**
+   * `normal` (default): WAL with synchronous=NORMAL — every committed transaction survives a crash or
+   * kill -9 of the master; an OS crash or power cut may lose the last few. `full`: fsync per commit.
+   */
+  synchronous?: 'normal' | 'full';
+}
+
+const ACTIVE = `status IN ('assigned', 'running')`;
+
+export function openSqliteStore(options: SqliteStoreOptions): Store {
+  if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+  const db = new Database(options.path);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+  return createSqliteStore(db);
+}
+
+function migrate(db: Database.Database): void {
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+  );
+  const applied = new Set(
+    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map(
+      (r) => r.version,
+    ),
+  );
+  for (const m of SQLITE_MIGRATIONS) {
+    if (applied.has(m.version)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        m.version,
+        m.name,
+        Date.now(),
+      );
+    }).immediate();
+  }
+}
+
+function createSqliteStore(db: Database.Database): Store {
+  const q = {
+    nodeById: db.prepare('SELECT * FROM nodes WHERE id = ?'),
+    nodeByKey: db.prepare('SELECT * FROM nodes WHERE node_key = ?'),
+    insertNode: db.prepare(`
+      INSERT INTO nodes (id, node_key, address, type, cpu_threads, cpu_model, has_gpu, gpu_type, ram_bytes, labels,
+        encoders, power_sources, max_concurrent_jobs, agent_version, ffmpeg_version, status, current_job_id,
+        last_heartbeat, registered_at)
+      VALUES (@id, @node_key, @address, @type, @cpu_threads, @cpu_model, @has_gpu, @gpu_type, @ram_bytes, @labels,
+        @encoders, @power_sources, @max_concurrent_jobs, @agent_version, @ffmpeg_version, 'available', NULL,
+        @now, @now)`),
+    updateNodeRegistration: db.prepare(`
+      UPDATE nodes SET address = @address, type = @type, cpu_threads = @cpu_threads, cpu_model = @cpu_model,
+        has_gpu = @has_gpu, gpu_type = @gpu_type, ram_bytes = @ram_bytes, labels = @labels, encoders = @encoders,
+        power_sources = @power_sources, max_concurrent_jobs = @max_concurrent_jobs, agent_version = @agent_version,
+        ffmpeg_version = @ffmpeg_version, last_heartbeat = @now, status = CASE WHEN status = 'offline' THEN 'available' ELSE status END
+      WHERE id = @id`),
+    touchNode: db.prepare(
+      `UPDATE nodes SET last_heartbeat = ?, status = CASE WHEN status = 'offline' THEN 'available' ELSE status END WHERE id = ?`,
+    ),
+    // Derives busy/available and the current job from the jobs table, in the same transaction.
+    refreshNode: db.prepare(`
+      UPDATE nodes SET
+        current_job_id = (SELECT id FROM jobs WHERE node_id = nodes.id AND ${ACTIVE} ORDER BY assigned_at DESC, seq DESC LIMIT 1),
+        status = CASE WHEN status = 'offline' THEN 'offline'
+          WHEN EXISTS (SELECT 1 FROM jobs WHERE node_id = nodes.id AND ${ACTIVE}) THEN 'busy' ELSE 'available' END
+      WHERE id = ?`),
+    renewNodeLeases: db.prepare(`UPDATE jobs SET lease_expires_at = ? WHERE node_id = ? AND ${ACTIVE}`),
+    deleteNode: db.prepare('DELETE FROM nodes WHERE id = ?'),
+    lostNodes: db.prepare(`SELECT * FROM nodes WHERE status != 'offline' AND last_heartbeat < ?`),
+    markOffline: db.prepare(`UPDATE nodes SET status = 'offline' WHERE id = ?`),
+    activeCount: db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE node_id = ? AND ${ACTIVE}`),
+    activeOf: db.prepare(`SELECT * FROM jobs WHERE node_id = ? AND ${ACTIVE}`),
+    jobById: db.prepare('SELECT * FROM jobs WHERE id = ?'),
+    insertJob: db.prepare(`
+      INSERT INTO jobs (id, scenario, confidence, parameters, requires, status, priority, node_id, target_node_id, run_id,
+        attempt, retry_count, max_retries, progress, error, created_at, assigned_at, started_at, completed_at,
+        lease_expires_at, not_before)
+      VALUES (@id, @scenario, @confidence, @parameters, @requires, @status, @priority, @node_id, @target_node_id, @run_id,
+        @attempt, @retry_count, @max_retries, @progress, @error, @created_at, @assigned_at, @started_at, @completed_at,
+        @lease_expires_at, @not_before)`),
+    // Writes the state a core transition produced; `expected` guards against a lost update.
+    updateJob: db.prepare(`
+      UPDATE jobs SET status = @status, node_id = @node_id, attempt = @attempt, retry_count = @retry_count,
+        progress = @progress, error = @error, assigned_at = @assigned_at, started_at = @started_at,
+        completed_at = @completed_at, lease_expires_at = @lease_expires_at, not_before = @not_before
+      WHERE id = @id AND status = @expected_status AND attempt = @expected_attempt`),
+    // The claim: oldest ready job of the best priority whose requirements this node meets.
+    nextCandidates: db.prepare(`
+      SELECT * FROM jobs
+      WHERE status = 'queued' AND (not_before IS NULL OR not_before <= @now)
+        AND (target_node_id IS NULL OR target_node_id = @node_id)
+        AND NOT EXISTS (SELECT 1 FROM json_each(jobs.requires) r WHERE r.value NOT IN (SELECT value FROM json_each(@encoders)))
+      ORDER BY priority, seq
+      LIMIT 1`),
+    expired: db.prepare(
+      `SELECT * FROM jobs WHERE ${ACTIVE} AND lease_expires_at <= ? ORDER BY lease_expires_at LIMIT ?`,
+    ),
+    resultByAttempt: db.prepare('SELECT * FROM results WHERE job_id = ? AND attempt = ?'),
+    latestResult: db.prepare('SELECT * FROM results WHERE job_id = ? ORDER BY attempt DESC LIMIT 1'),
+    insertResult: db.prepare(`
+      INSERT INTO results (job_id, attempt, node_id, status, completed_at, received_at, error, body)
+      VALUES (@job_id, @attempt, @node_id, @status, @completed_at, @received_at, @error, @body)`),
+  };
+
+  function nodeRow(id: string): NodeRow {
+    const row = q.nodeById.get(id) as NodeRow | undefined;
+    if (!row) {
+      throw new FfrtmpError('E_NODE_NOT_FOUND', `node ${id} is not registered; register it again`, {
+        details: { node_id: id },
+      });
+    }
+    return row;
+  }
+
+  function jobRow(id: string): Job {
+    const row = q.jobById.get(id) as JobRow | undefined;
+    if (!row)
+      throw new FfrtmpError('E_JOB_NOT_FOUND', `job ${id} does not exist`, { details: { job_id: id } });
+    return fromJobRow(row);
+  }
+
+  /** Persists the outcome of a core transition, then refreshes the nodes it touched. */
+  function save(before: Job, after: Job): Job {
+    const info = q.updateJob.run({
+      ...toJobParams(after),
+      expected_status: before.status,
+      expected_attempt: before.attempt,
+    });
+    if (info.changes !== 1)
+      throw new FfrtmpError('E_INTERNAL', `job ${before.id} changed underneath a transaction`);
+    for (const nodeId of new Set([before.node_id, after.node_id])) if (nodeId) q.refreshNode.run(nodeId);
+    return after;
+  }
+
+  function registrationParams(r: NodeRegistration, id: string, now: number) {
+    return {
+      id,
+      node_key: r.node_key,
+      address: r.address,
+      type: r.type,
+      cpu_threads: r.cpu_threads,
+      cpu_model: r.cpu_model,
+      has_gpu: r.has_gpu ? 1 : 0,
+      gpu_type: r.gpu_type,
+      ram_bytes: r.ram_bytes,
+      labels: JSON.stringify(r.labels),
+      encoders: JSON.stringify(r.encoders),
+      power_sources: JSON.stringify(r.power_sources),
+      max_concurrent_jobs: r.max_concurrent_jobs,
+      agent_version: r.agent_version,
+      ffmpeg_version: r.ffmpeg_version,
+      now,
+    };
+  }
+
+  function page<R extends { seq: number }, T>(
+    sql: string,
+    args: unknown[],
+    p: Page,
+    map: (r: R) => T,
+  ): PageOf<T> {
+    const limit = pageLimit(p);
+    const rows = db.prepare(`${sql} ORDER BY seq LIMIT ?`).all(...args, limit + 1) as R[];
+    const more = rows.length > limit;
+    const items = rows.slice(0, limit);
+    const last = items.at(-1);
+    return { items: items.map(map), next_cursor: more && last ? encodeCursor(last.seq) : null };
+  }
+
+  function where(filters: [string, unknown][], cursor: number): { sql: string; args: unknown[] } {
+    const present = filters.filter(([, v]) => v !== undefined);
+    const clauses = ['seq > ?', ...present.map(([c]) => c)];
+    return { sql: `WHERE ${clauses.join(' AND ')}`, args: [cursor, ...present.map(([, v]) => v)] };
+  }
+
+  const tx = <A extends unknown[], R>(fn: (...args: A) => R) => {
+    const t = db.transaction(fn);
+    return (...args: A): R => t.immediate(...args);
+  };
+
+  const registerNode = tx((r: NodeRegistration, now: number) => {
+    const existing = r.node_key ? (q.nodeByKey.get(r.node_key) as NodeRow | undefined) : undefined;
+    if (existing) {
+      q.updateNodeRegistration.run(registrationParams(r, existing.id, now));
+      q.refreshNode.run(existing.id);
+      return { node: fromNodeRow(nodeRow(existing.id)), created: false };
+    }
+    const id = randomUUID();
+    q.insertNode.run(registrationParams(r, id, now));
+    return { node: fromNodeRow(nodeRow(id)), created: true };
+  });
+
+  const heartbeat = tx((nodeId: string, now: number, options: LeaseOptions) => {
+    nodeRow(nodeId);
+    q.touchNode.run(now, nodeId);
+    q.renewNodeLeases.run(now + options.leaseMs, nodeId);
+    q.refreshNode.run(nodeId);
+    return fromNodeRow(nodeRow(nodeId));
+  });
+
+  const removeNode = tx((nodeId: string, now: number) => {
+    nodeRow(nodeId);
+    for (const row of q.activeOf.all(nodeId) as JobRow[]) {
+      const job = fromJobRow(row);
+      save(job, expireLease({ ...job, lease_expires_at: now }, now, 0));
+    }
+    q.deleteNode.run(nodeId);
+  });
+
+  const enqueue = tx((newJob: NewJob, now: number) => {
+    const job = toJob(newJob, now);
+    q.insertJob.run({ ...toJobParams(job), scenario: job.scenario, confidence: job.confidence });
+    return job;
+  });
+
+  const claimNext = tx((nodeId: string, now: number, options: ClaimOptions) => {
+    const node = fromNodeRow(nodeRow(nodeId));
+    // Polling is proof of life: a node that asks for work is not offline.
+    q.touchNode.run(now, nodeId);
+    const { n } = q.activeCount.get(nodeId) as { n: number };
+    if (n >= node.max_concurrent_jobs) return null;
+    const row = q.nextCandidates.get({ now, node_id: nodeId, encoders: JSON.stringify(node.encoders) }) as
+      | JobRow
+      | undefined;
+    if (!row) {
+      q.refreshNode.run(nodeId);
+      return null;
+    }
+    const job = fromJobRow(row);
+    if (!canRunOn(job, node.encoders))
+      throw new FfrtmpError(
+        'E_INTERNAL',
+        `claim query returned job ${job.id} that node ${nodeId} cannot run`,
+      );
+    return save(job, assign(job, nodeId, now, options.leaseMs));
+  });
+
+  const renewLease = tx((report: ProgressReport, now: number, options: LeaseOptions) => {
+    nodeRow(report.nodeId);
+    const job = jobRow(report.jobId);
+    q.touchNode.run(now, report.nodeId);
+    return save(job, renew(job, report, now, options.leaseMs));
+  });
+
+  const submitResult = tx((upload: ResultUpload, now: number): SubmitResultOutcome => {
+    nodeRow(upload.node_id);
+    const job = jobRow(upload.job_id);
+    const attempt = upload.attempt ?? (job.node_id === upload.node_id ? job.attempt : undefined);
+    if (attempt !== undefined) {
+      const stored = q.resultByAttempt.get(job.id, attempt) as ResultRow | undefined;
+      if (stored && stored.node_id === upload.node_id) {
+        return { job, result: fromResultRow(stored), duplicate: true };
+      }
+    }
+    const after = finish(
+      job,
+      { nodeId: upload.node_id, attempt, status: upload.status, error: upload.error },
+      now,
+    );
+    const result: JobResult = { ...upload, attempt: job.attempt, received_at: now };
+    q.insertResult.run({
+      job_id: result.job_id,
+      attempt: result.attempt,
+      node_id: result.node_id,
+      status: result.status,
+      completed_at: result.completed_at,
+      received_at: now,
+      error: result.error,
+      body: JSON.stringify({
+        metrics: result.metrics,
+        power: result.power,
+        energy: result.energy,
+        quality: result.quality,
+        samples: result.samples,
+        analyzer_output: result.analyzer_output,
+      }),
+    });
+    q.touchNode.run(now, upload.node_id);
+    return { job: save(job, after), result, duplicate: false };
+  });
+
+  const cancelJob = tx((jobId: string, now: number) => {
+    const job = jobRow(jobId);
+    return save(job, cancel(job, now));
+  });
+
+  const retryJob = tx((jobId: string, _now: number) => {
+    const job = jobRow(jobId);
+    return save(job, retry(job));
+  });
+
+  const reclaimExpired = tx((now: number, options: ReapOptions): ReapReport => {
+    const report: ReapReport = { requeued: [], failed: [], nodesOffline: [] };
+    const reap = (job: Job) => {
+      const after = save(job, expireLease(job, now, options.random()));
+      (after.status === 'failed' ? report.failed : report.requeued).push(after);
+    };
+    // A node gone silent loses its leases at once; then any other lapsed leases.
+    for (const row of q.lostNodes.all(now - options.nodeTimeoutMs) as NodeRow[]) {
+      q.markOffline.run(row.id);
+      for (const jr of q.activeOf.all(row.id) as JobRow[]) {
+        const job = fromJobRow(jr);
+        reap({ ...job, lease_expires_at: Math.min(job.lease_expires_at ?? now, now) });
+      }
+      report.nodesOffline.push(fromNodeRow(nodeRow(row.id)));
+    }
+    for (const row of q.expired.all(now, options.batch ?? 500) as JobRow[]) reap(fromJobRow(row));
+    return report;
+  });
+
+  return {
+    dialect: 'sqlite',
+    registerNode: async (r, now) => registerNode(r, now),
+    heartbeat: async (id, now, options) => heartbeat(id, now, options),
+    getNode: async (id) => fromNodeRow(nodeRow(id)),
+    listNodes: async (filter: NodeFilter, p: Page) => {
+      const w = where([['status = ?', filter.status]], decodeCursor(p.cursor));
+      return page(`SELECT * FROM nodes ${w.sql}`, w.args, p, fromNodeRow);
+    },
+    removeNode: async (id, now) => removeNode(id, now),
+    enqueue: async (job, now) => enqueue(job, now),
+    getJob: async (id) => jobRow(id),
+    listJobs: async (filter: JobFilter, p: Page) => {
+      const w = where(
+        [
+          ['status = ?', filter.status],
+          ['node_id = ?', filter.node_id],
+          ['run_id = ?', filter.run_id],
+        ],
+        decodeCursor(p.cursor),
+      );
+      return page(`SELECT * FROM jobs ${w.sql}`, w.args, p, fromJobRow);
+    },
+    claimNext: async (nodeId, now, options) => claimNext(nodeId, now, options),
+    renewLease: async (report, now, options) => renewLease(report, now, options),
+    submitResult: async (upload, now) => submitResult(upload, now),
+    cancelJob: async (id, now) => cancelJob(id, now),
+    retryJob: async (id, now) => retryJob(id, now),
+    reclaimExpired: async (now, options) => reclaimExpired(now, options),
+    getLatestResult: async (jobId) => {
+      const row = q.latestResult.get(jobId) as ResultRow | undefined;
+      if (row) return fromResultRow(row);
+      jobRow(jobId);
+      throw new FfrtmpError('E_RESULT_NOT_FOUND', `job ${jobId} has no result yet`, {
+        details: { job_id: jobId },
+      });
+    },
+    listResults: async (filter: ResultFilter, p: Page) => {
+      const w = where(
+        [
+          ['job_id = ?', filter.job_id],
+          ['node_id = ?', filter.node_id],
+          ['job_id IN (SELECT id FROM jobs WHERE run_id = ?)', filter.run_id],
+        ],
+        decodeCursor(p.cursor),
+      );
+      return page(`SELECT * FROM results ${w.sql}`, w.args, p, fromResultRow);
+    },
+    close: async () => {
+      if (db.open) db.close();
+    },
+  };
+}
