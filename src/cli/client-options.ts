@@ -1,0 +1,74 @@
+import { createTransport } from '../agent/transport.js';
+import { type MasterClient, createMasterClient } from '../core/client.js';
+import { defineOptions } from '../core/config.js';
+
+/** Options every command that talks to a master shares. */
+export const clientOptions = defineOptions({
+  master: {
+    flag: 'master',
+    type: 'string',
+    default: 'http://localhost:8080',
+    env: 'FFRTMP_MASTER',
+    description: 'Master URL',
+  },
+  apiKey: {
+    flag: 'api-key',
+    type: 'string',
+    env: 'FFRTMP_API_KEY',
+    secret: true,
+    description: 'Admin API key',
+  },
+  tlsCa: {
+    flag: 'tls-ca',
+    type: 'string',
+    env: 'FFRTMP_TLS_CA',
+    description: 'CA certificate (PEM) to trust, e.g. a self-signed master',
+  },
+  tlsCert: {
+    flag: 'tls-cert',
+    type: 'string',
+    env: 'FFRTMP_TLS_CERT',
+    description: 'Client certificate (PEM)',
+  },
+  tlsKey: { flag: 'tls-key', type: 'string', env: 'FFRTMP_TLS_KEY', description: 'Client key (PEM)' },
+  json: { flag: 'json', type: 'bool', default: false, description: 'Print JSON instead of a table' },
+});
+
+export interface ClientValues {
+  master: string;
+  apiKey?: string | undefined;
+  tlsCa?: string | undefined;
+  tlsCert?: string | undefined;
+  tlsKey?: string | undefined;
+}
+
+/** Runs `fn` with a client for the configured master and closes the connection pool after. */
+export async function withClient<T>(
+  values: ClientValues,
+  fn: (client: MasterClient) => Promise<T>,
+): Promise<T> {
+  const transport = createTransport({
+    caFile: values.tlsCa,
+    certFile: values.tlsCert,
+    keyFile: values.tlsKey,
+    connections: 2,
+  });
+  try {
+    return await fn(
+      createMasterClient({ baseUrl: values.master, fetch: transport.fetch, apiKey: values.apiKey }),
+    );
+  } finally {
+    await transport.close();
+  }
+}
+
+/** A plain text table: header row, then rows, columns padded to the widest cell. */
+export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+import { group } from './command.js';
+import { certsCommand } from './commands/certs.js';
+import { jobsCommand } from './commands/jobs.js';
+import { masterCommand } from './commands/master.js';
+import { nodesCommand } from './commands/nodes.js';
+import { runCli } from './run.js';
+
+const root = group(
+  'ffrtmp',
+  'Run FFmpeg transcoding workloads on one machine or a fleet and measure their energy.',
+  [masterCommand, jobsCommand, nodesCommand, certsCommand],
+);
+
+// First SIGINT/SIGTERM aborts (commands drain); a second one forces exit.
+const controller = new AbortController();
+let signals = 0;
+const onSignal = (sig: NodeJS.Signals) => {
+  signals++;
+  if (signals === 1) controller.abort(new Error(`received ${sig}`));
+  else process.exit(130);
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+
+const code = await runCli(root, {
+  argv: process.argv.slice(2),
+  env: process.env,
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
+  signal: controller.signal,
+});
+process.exitCode = code;
+process.off('SIGINT', onSignal);
+process.off('SIGTERM', onSignal);

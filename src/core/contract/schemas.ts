@@ -1,0 +1,238 @@
+import { type Static, Type as T } from '@sinclair/typebox';
+import { CONFIDENCES, JOB_STATUSES, PRIORITIES } from '../job.js';
+import { NODE_STATUSES, NODE_TYPES, POWER_SOURCES } from '../node.js';
+
+/**
+ * The HTTP contract, written once: request and response schemas (JSON Schema via TypeBox) from
+ * which the master validates, the OpenAPI document is generated, and the typed client is typed.
+ * JSON names follow the reference system; times are RFC 3339 strings on the wire.
+ */
+
+const Id = T.String({ minLength: 1, maxLength: 128 });
+const Time = T.String({ format: 'date-time' });
+const NullableTime = T.Union([Time, T.Null()]);
+const Literals = <V extends string>(values: readonly V[]) => T.Union(values.map((v) => T.Literal(v)));
+
+export const ErrorSchema = T.Object({
+  error: T.Object({
+    code: T.String(),
+    message: T.String(),
+    details: T.Optional(T.Record(T.String(), T.Unknown())),
+  }),
+});
+
+export const HealthSchema = T.Object({ status: T.Literal('healthy') });
+
+// ---- nodes -----------------------------------------------------------------------------------
+
+export const NodeRegistrationBody = T.Object(
+  {
+    address: T.String({ minLength: 1, maxLength: 255 }),
+    type: T.Optional(Literals(NODE_TYPES)),
+    cpu_threads: T.Optional(T.Integer({ minimum: 1, maximum: 4096 })),
+    cpu_model: T.Optional(T.String({ maxLength: 255 })),
+    has_gpu: T.Optional(T.Boolean()),
+    gpu_type: T.Optional(T.Union([T.String({ maxLength: 255 }), T.Null()])),
+    ram_bytes: T.Optional(T.Integer({ minimum: 0 })),
+    labels: T.Optional(
+      T.Record(T.String({ maxLength: 64 }), T.String({ maxLength: 255 }), { maxProperties: 64 }),
+    ),
+    encoders: T.Optional(T.Array(T.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }), { maxItems: 256 })),
+    power_sources: T.Optional(T.Array(Literals(POWER_SOURCES), { maxItems: 8 })),
+    max_concurrent_jobs: T.Optional(T.Integer({ minimum: 1, maximum: 256 })),
+    agent_version: T.Optional(T.Union([T.String({ maxLength: 64 }), T.Null()])),
+    ffmpeg_version: T.Optional(T.Union([T.String({ maxLength: 255 }), T.Null()])),
+    node_key: T.Optional(T.Union([T.String({ minLength: 8, maxLength: 128 }), T.Null()])),
+  },
+  // The reference agent may send fields we do not use; they are ignored, not rejected.
+  { additionalProperties: true },
+);
+export type NodeRegistrationBody = Static<typeof NodeRegistrationBody>;
+
+export const NodeSchema = T.Object({
+  id: Id,
+  address: T.String(),
+  type: Literals(NODE_TYPES),
+  cpu_threads: T.Integer(),
+  cpu_model: T.String(),
+  has_gpu: T.Boolean(),
+  gpu_type: T.Union([T.String(), T.Null()]),
+  ram_bytes: T.Integer(),
+  labels: T.Record(T.String(), T.String()),
+  status: Literals(NODE_STATUSES),
+  last_heartbeat: Time,
+  registered_at: Time,
+  current_job_id: T.Union([Id, T.Null()]),
+  encoders: T.Array(T.String()),
+  power_sources: T.Array(T.String()),
+  max_concurrent_jobs: T.Integer(),
+  agent_version: T.Union([T.String(), T.Null()]),
+  ffmpeg_version: T.Union([T.String(), T.Null()]),
+  node_key: T.Union([T.String(), T.Null()]),
+});
+export type NodeJson = Static<typeof NodeSchema>;
+
+export const NodeListSchema = T.Object({
+  count: T.Integer(),
+  nodes: T.Array(NodeSchema),
+  next_cursor: T.Union([T.String(), T.Null()]),
+});
+
+export const HeartbeatBody = T.Union([T.Record(T.String(), T.Unknown()), T.Null()]);
+export const HeartbeatResponse = T.Object({ status: T.Literal('ok'), node: NodeSchema });
+
+// ---- jobs --------------------------------------------------------------------------------------
+
+export const JobSubmissionBody = T.Object(
+  {
+    scenario: T.String({ minLength: 1, maxLength: 200 }),
+    confidence: T.Optional(Literals(CONFIDENCES)),
+    // Checked field by field by parseJobParameters (core/job-parameters.ts).
+    parameters: T.Optional(T.Record(T.String(), T.Unknown())),
+    priority: T.Optional(Literals(PRIORITIES)),
+    max_retries: T.Optional(T.Integer({ minimum: 0, maximum: 20 })),
+    run_id: T.Optional(T.Union([T.String({ minLength: 1, maxLength: 128 }), T.Null()])),
+    target_node_id: T.Optional(T.Union([Id, T.Null()])),
+  },
+  { additionalProperties: false },
+);
+export type JobSubmissionBody = Static<typeof JobSubmissionBody>;
+
+export const JobSchema = T.Object({
+  id: Id,
+  scenario: T.String(),
+  confidence: Literals(CONFIDENCES),
+  parameters: T.Record(T.String(), T.Unknown()),
+  status: Literals(JOB_STATUSES),
+  priority: Literals(PRIORITIES),
+  node_id: T.Union([Id, T.Null()]),
+  target_node_id: T.Union([Id, T.Null()]),
+  run_id: T.Union([T.String(), T.Null()]),
+  requires: T.Array(T.String()),
+  attempt: T.Integer(),
+  retry_count: T.Integer(),
+  max_retries: T.Integer(),
+  progress: T.Number(),
+  error: T.Union([T.String(), T.Null()]),
+  created_at: Time,
+  assigned_at: NullableTime,
+  started_at: NullableTime,
+  completed_at: NullableTime,
+  lease_expires_at: NullableTime,
+  not_before: NullableTime,
+});
+export type JobJson = Static<typeof JobSchema>;
+
+export const JobListSchema = T.Object({
+  count: T.Integer(),
+  jobs: T.Array(JobSchema),
+  next_cursor: T.Union([T.String(), T.Null()]),
+});
+
+export const NextJobSchema = T.Object({ job: T.Union([JobSchema, T.Null()]) });
+
+export const ProgressBody = T.Object(
+  {
+    node_id: Id,
+    attempt: T.Optional(T.Integer({ minimum: 1 })),
+    progress: T.Optional(T.Number({ minimum: 0, maximum: 1 })),
+    // Live encoder statistics (fps, speed, frames, bitrate_kbps, dropped …), numbers only.
+    stats: T.Optional(T.Record(T.String({ maxLength: 64 }), T.Number(), { maxProperties: 64 })),
+  },
+  { additionalProperties: false },
+);
+export type ProgressBody = Static<typeof ProgressBody>;
+
+// ---- results -----------------------------------------------------------------------------------
+
+const Section = T.Record(T.String({ maxLength: 128 }), T.Unknown(), { maxProperties: 512 });
+
+export const ResultBody = T.Object(
+  {
+    job_id: Id,
+    node_id: Id,
+    status: Literals(['completed', 'failed'] as const),
+    attempt: T.Optional(T.Integer({ minimum: 1 })),
+    completed_at: T.Optional(Time),
+    error: T.Optional(T.Union([T.String({ maxLength: 65_536 }), T.Null()])),
+    metrics: T.Optional(Section),
+    power: T.Optional(T.Union([Section, T.Null()])),
+    energy: T.Optional(T.Union([Section, T.Null()])),
+    quality: T.Optional(T.Union([Section, T.Null()])),
+    samples: T.Optional(T.Union([T.Array(T.Unknown(), { maxItems: 2000 }), T.Null()])),
+    analyzer_output: T.Optional(T.Union([Section, T.Null()])),
+  },
+  // The reference agent's payload may carry fields we do not store; they are ignored.
+  { additionalProperties: true },
+);
+export type ResultBody = Static<typeof ResultBody>;
+
+export const ResultSchema = T.Object({
+  job_id: Id,
+  node_id: Id,
+  attempt: T.Integer(),
+  status: Literals(['completed', 'failed'] as const),
+  completed_at: Time,
+  received_at: Time,
+  error: T.Union([T.String(), T.Null()]),
+  metrics: Section,
+  power: T.Union([Section, T.Null()]),
+  energy: T.Union([Section, T.Null()]),
+  quality: T.Union([Section, T.Null()]),
+  samples: T.Union([T.Array(T.Unknown()), T.Null()]),
+  analyzer_output: T.Union([Section, T.Null()]),
+});
+export type ResultJson = Static<typeof ResultSchema>;
+
+export const ResultAckSchema = T.Object({ status: T.Literal('success'), duplicate: T.Boolean() });
+
+export const ResultListSchema = T.Object({
+  count: T.Integer(),
+  results: T.Array(ResultSchema),
+  next_cursor: T.Union([T.String(), T.Null()]),
+});
+
+// ---- queries -----------------------------------------------------------------------------------
+
+const Limit = T.Optional(
+  T.String({ pattern: '^[0-9]{1,4}$', description: 'page size, 1–1000 (default 100)' }),
+);
+const Cursor = T.Optional(T.String({ maxLength: 64, description: 'next_cursor of the previous page' }));
+
+export const JobListQuery = T.Object(
+  {
+    status: T.Optional(Literals(JOB_STATUSES)),
+    node_id: T.Optional(Id),
+    run_id: T.Optional(Id),
+    limit: Limit,
+    cursor: Cursor,
+  },
+  { additionalProperties: false },
+);
+export const NodeListQuery = T.Object(
+  { status: T.Optional(Literals(NODE_STATUSES)), limit: Limit, cursor: Cursor },
+  { additionalProperties: false },
+);
+export const ResultListQuery = T.Object(
+  { job_id: T.Optional(Id), node_id: T.Optional(Id), run_id: T.Optional(Id), limit: Limit, cursor: Cursor },
+  { additionalProperties: false },
+);
+export const NextJobQuery = T.Object(
+  {
+    node_id: Id,
+    wait: T.Optional(
+      T.String({ pattern: '^[0-9]{1,3}(\\.[0-9]+)?$', description: 'long-poll seconds, 0–60' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const NoContent = T.Null({ description: 'no body' });
+
+export type NodeListJson = Static<typeof NodeListSchema>;
+export type JobListJson = Static<typeof JobListSchema>;
+export type NextJobJson = Static<typeof NextJobSchema>;
+export type ResultAckJson = Static<typeof ResultAckSchema>;
+export type ResultListJson = Static<typeof ResultListSchema>;
+export type HeartbeatJson = Static<typeof HeartbeatResponse>;
+export type HealthJson = Static<typeof HealthSchema>;

@@ -1,0 +1,54 @@
+import type { Static, TSchema } from '@sinclair/typebox';
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import { type FieldProblem, invalid } from '../errors.js';
+
+/**
+ * Compiled validators for contract schemas. Errors name the field (`scenario`, `labels.gpu`) and say
+ * what was expected and what arrived, all problems at once, as E_INVALID_PARAMETER.
+ */
+export interface Validator<S extends TSchema> {
+  parse(value: unknown, where?: string): Static<S>;
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  const text = JSON.stringify(value);
+  return `${typeof value} ${text.length > 40 ? `${text.slice(0, 40)}…` : text}`;
+}
+
+function toField(path: string, where: string | undefined): string {
+  const dotted = path
+    .split('/')
+    .filter((p) => p !== '')
+    .map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`))
+    .join('')
+    .replace(/^\./, '');
+  if (where === undefined) return dotted === '' ? '(body)' : dotted;
+  return dotted === '' ? where : `${where}.${dotted}`;
+}
+
+export function compile<S extends TSchema>(schema: S): Validator<S> {
+  const check: TypeCheck<S> = TypeCompiler.Compile(schema);
+  return {
+    parse(value, where) {
+      if (check.Check(value)) return value;
+      const problems: FieldProblem[] = [];
+      const seen = new Set<string>();
+      for (const e of check.Errors(value)) {
+        const field = toField(e.path, where);
+        if (seen.has(field)) continue;
+        seen.add(field);
+        const message =
+          e.message === 'Unexpected property'
+            ? 'unknown field'
+            : `${e.message.replace(/^Expected/, 'expected')}, got ${describe(e.value)}`;
+        problems.push({ field, message });
+        if (problems.length >= 20) break;
+      }
+      throw invalid(problems);
+    },
+  };
+}
