@@ -297,8 +297,6 @@ export function parseJobParameters(raw: unknown): JobParameters {
       const preset = defaultPresetFor(p.encoder);
       if (preset !== undefined) p.preset = preset;
     }
-  } else if (raw.preset !== undefined && raw.encoder === undefined) {
-    problems.push({ field: 'preset', message: 'a preset needs an encoder' });
   }
   if (p.bitrates && raw.streams !== undefined && p.streams !== undefined && p.streams !== p.bitrates.length) {
     problems.push({
@@ -312,7 +310,7 @@ export function parseJobParameters(raw: unknown): JobParameters {
       message: 'an output ladder is one encode; it cannot be combined with streams or bitrates',
     });
   }
-  if (p.mode === 'file' && raw.input === undefined) {
+  if (p.mode === 'file' && p.type === 'transcode' && raw.input === undefined) {
     problems.push({ field: 'input', message: 'file mode needs an input file under the agent media dir' });
   }
   if (p.mode === 'live' && p.type === 'transcode' && raw.duration === undefined) {
