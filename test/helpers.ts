@@ -48,3 +48,70 @@ export function openTestMaster(deps: Partial<MasterDeps> = {}): TestMaster {
     },
   };
 }
+
+export const CLI = join(import.meta.dirname, '..', 'dist', 'cli', 'main.js');
+
+export interface SpawnedMaster {
+  url: string;
+  child: import('node:child_process').ChildProcess;
+  output: () => string;
+  /** SIGTERM and wait for exit. */
+  stop(): Promise<void>;
+  /** SIGKILL and wait for exit. */
+  kill(): Promise<void>;
+}
+
+/**
+ * Starts `ffrtmp master` from the built CLI on a free port and resolves once it listens.
+ * Fails with the master's output if it exits or does not listen within 15 s.
+ */
+export async function spawnMaster(args: string[], env: Record<string, string> = {}): Promise<SpawnedMaster> {
+  const { spawn } = await import('node:child_process');
+  const { existsSync } = await import('node:fs');
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" (npm test does it first)`);
+  const child = spawn(process.execPath, [CLI, 'master', '--port', '0', '--host', '127.0.0.1', ...args], {
+    env: { ...process.env, FFRTMP_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`master did not start in 15 s:\n${out}`)), 15_000);
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /listening on (\S+)/.exec(out);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`master exited with ${code}:\n${out}`));
+    });
+  });
+  const end = async (signal: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await exited;
+  };
+  return { url, child, output: () => out, stop: () => end('SIGTERM'), kill: () => end('SIGKILL') };
+}
+
+/** A minimal JSON HTTP call for tests (fetch, no keep-alive surprises). */
+export async function http(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: any }> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : undefined };
+}

@@ -75,6 +75,14 @@ function queryString(query: object | undefined): string {
   return parts.length > 0 ? `?${parts.join('&')}` : '';
 }
 
+/** The errno-style code (ECONNREFUSED, ENOTFOUND, CERT_…) somewhere in a fetch error's cause chain. */
+function networkCode(error: unknown, depth = 0): string | undefined {
+  if (typeof error !== 'object' || error === null || depth > 5) return undefined;
+  const e = error as { code?: unknown; cause?: unknown; errors?: unknown[] };
+  if (typeof e.code === 'string' && e.code !== 'UND_ERR_SOCKET') return e.code;
+  return networkCode(e.cause, depth + 1) ?? e.errors?.map((x) => networkCode(x, depth + 1)).find(Boolean);
+}
+
 export function createMasterClient(options: ClientOptions): MasterClient {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const headers: Record<string, string> = { accept: 'application/json' };
@@ -92,7 +100,8 @@ export function createMasterClient(options: ClientOptions): MasterClient {
       response = await options.fetch(`${baseUrl}${path}`, init);
     } catch (cause) {
       if ((cause as Error).name === 'AbortError') throw cause;
-      const reason = (cause as { cause?: { code?: string } }).cause?.code ?? (cause as Error).message;
+      const inner = (cause as { cause?: { message?: unknown } }).cause?.message;
+      const reason = networkCode(cause) ?? (typeof inner === 'string' ? inner : (cause as Error).message);
       throw new FfrtmpError('E_MASTER_UNREACHABLE', `cannot reach the master at ${baseUrl} (${reason})`, {
         cause,
       });

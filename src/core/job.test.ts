@@ -183,7 +183,7 @@ describe('retry: failed|canceled → queued', () => {
     expect(job).toMatchObject({
       status: 'queued',
       attempt: 2,
-      retry_count: 1,
+      retry_count: 0,
       node_id: null,
       progress: 0,
       error: null,

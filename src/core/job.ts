@@ -155,14 +155,17 @@ export function cancel(job: Job, now: number, reason = 'canceled by user'): Job 
   };
 }
 
-/** A manual retry of a failed or canceled job: a fresh attempt, queued at once. */
+/**
+ * A manual retry of a failed or canceled job: the next attempt (so reports from the old one stay
+ * fenced off), queued at once, with a fresh budget of automatic retries — the user asked for it.
+ */
 export function retry(job: Job): Job {
   if (job.status !== 'failed' && job.status !== 'canceled') throw illegal(job, 'retry');
   return {
     ...job,
     status: 'queued',
     attempt: job.attempt + 1,
-    retry_count: job.retry_count + 1,
+    retry_count: 0,
     node_id: null,
     progress: 0,
     error: null,

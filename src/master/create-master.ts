@@ -70,6 +70,8 @@ export interface Master {
   options: MasterOptions;
   /** One reaper pass now (tests drive this with a fake clock). */
   reapNow(): Promise<ReapReport>;
+  /** How many long-polls are parked right now. */
+  waiting(): number;
   /** Starts the periodic reaper; `close()` stops it. */
   startReaper(): void;
   close(): Promise<void>;
@@ -135,6 +137,7 @@ export function createMaster(deps: MasterDeps): Master {
     events,
     options,
     reapNow: () => reaper.runOnce(),
+    waiting: () => waitList.size,
     startReaper: () => reaper.start(),
     async close() {
       reaper.stop();

@@ -90,9 +90,9 @@ export const certsCommand = leaf({
     });
     mkdirSync(o.outDir, { recursive: true });
     const pems = [ca.cert, ca.private, server.cert, server.private, client.cert, client.private];
-    files.forEach((file, i) =>
-      writeFileSync(file, pems[i] ?? '', { mode: file.endsWith('.key') ? 0o600 : 0o644 }),
-    );
+    for (const [i, file] of files.entries()) {
+      writeFileSync(file, pems[i] ?? '', { mode: file.endsWith('.key') ? 0o600 : 0o644 });
+    }
     io.out(
       [
         `wrote ${files.join(', ')}`,
