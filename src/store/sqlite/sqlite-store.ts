@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { FfrtmpError } from '../../core/errors.js';
 import { type Job, assign, cancel, canRunOn, expireLease, finish, renew, retry } from '../../core/job.js';
-import type { Node, NodeRegistration } from '../../core/node.js';
+import type { NodeRegistration } from '../../core/node.js';
 import { type JobResult, type NewJob, type ResultUpload, toJob } from '../../core/records.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../paging.js';
 import type {
@@ -46,13 +46,34 @@ const ACTIVE = `status IN ('assigned', 'running')`;
 
 export function openSqliteStore(options: SqliteStoreOptions): Store {
   if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
-  const db = new Database(options.path);
-  db.pragma('journal_mode = WAL');
+  const db = new Database(options.path, { timeout: BUSY_TIMEOUT_MS });
+  enableWal(db);
   db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
-  db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
   migrate(db);
   return createSqliteStore(db);
+}
+
+const BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * Switching a fresh file to WAL takes an exclusive lock, and SQLite answers SQLITE_BUSY at once,
+ * without the busy handler, when another process opening the same file holds it: 4 processes opening
+ * one fresh file failed this way in 1 of 10 test runs. Retry, sleeping 10 ms, up to the busy timeout.
+ */
+function enableWal(db: Database.Database): void {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      const busy = error instanceof Database.SqliteError && error.code === 'SQLITE_BUSY';
+      if (!busy || Date.now() >= deadline) throw error;
+      Atomics.wait(pause, 0, 0, 10);
+    }
+  }
 }
 
 function migrate(db: Database.Database): void {
@@ -64,9 +85,14 @@ function migrate(db: Database.Database): void {
       (r) => r.version,
     ),
   );
+  const isApplied = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?');
   for (const m of SQLITE_MIGRATIONS) {
     if (applied.has(m.version)) continue;
     db.transaction(() => {
+      // Checked again under the write lock: another process opening the same fresh file (a second
+      // master, a CLI command) may have applied it since we read `applied`; without this check one
+      // of them failed with "table nodes already exists" (2 in 450 opens, 10 processes racing).
+      if (isApplied.get(m.version)) return;
       db.exec(m.sql);
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
         m.version,
