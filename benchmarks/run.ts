@@ -1,0 +1,128 @@
+/**
+ * Benchmarks of the master over real HTTP. `npm run bench` runs them all; `npm run bench -- dispatch`
+ * picks by name. Flags: --duration S (timed window, default 20), --workers N (default 50),
+ * --rounds N (submit-to-assigned rounds, default 200), --json FILE (also write the numbers),
+ * --profile (run the master under --cpu-prof and print the top self-time functions).
+ * Exits non-zero only when the harness itself fails; missed bars print MISS.
+ */
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import { checkBars, formatDispatch, runDispatch } from './dispatch.js';
+import { startBenchMaster } from './lib/master.js';
+import { profileFiles, topSelfTime } from './lib/profile.js';
+import { cpuModel } from './lib/proc.js';
+
+interface Flags {
+  duration: number;
+  workers: number;
+  rounds: number;
+  profile: boolean;
+}
+
+const BENCHMARKS: Record<string, (flags: Flags) => Promise<unknown>> = {
+  async dispatch(flags) {
+    const master = await startBenchMaster({ profile: flags.profile });
+    try {
+      const report = await runDispatch({
+        durationSec: flags.duration,
+        workers: flags.workers,
+        warmupSec: 2,
+        rounds: flags.rounds,
+        parkMs: 20,
+        master,
+      });
+      console.log(formatDispatch(report));
+      const code = await master.stop();
+      if (code !== 0) console.log(`  note: master exited with ${code}; its output:\n${master.output()}`);
+      const profile = master.profileDir ? printProfile(master.profileDir) : undefined;
+      return { ...report, bars: checkBars(report), ...(profile ? { profile } : {}) };
+    } finally {
+      await master.cleanup();
+    }
+  },
+};
+
+function printProfile(dir: string) {
+  const [file] = profileFiles(dir);
+  if (!file) {
+    console.log('  profile: no .cpuprofile written (did the master exit cleanly?)');
+    return undefined;
+  }
+  const { total, idle, top, byArea } = topSelfTime(file, 15);
+  const idlePct = total ? ((100 * idle) / total).toFixed(0) : '0';
+  console.log(
+    `\nmaster CPU profile, whole lifetime: ${total} samples, ${idlePct}% idle; top 15 by self time, % of busy samples`,
+  );
+  for (const e of top) {
+    console.log(`  ${e.percent.toFixed(1).padStart(5)}%  ${e.name.slice(0, 40).padEnd(40)} ${e.location}`);
+  }
+  console.log('  by area, % of busy samples:');
+  for (const a of byArea.slice(0, 10)) console.log(`  ${a.percent.toFixed(1).padStart(5)}%  ${a.area}`);
+  return { samples: total, idle, top, byArea };
+}
+
+function positiveInt(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${value}`);
+  return n;
+}
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      duration: { type: 'string', default: '20' },
+      workers: { type: 'string', default: '50' },
+      rounds: { type: 'string', default: '200' },
+      json: { type: 'string' },
+      profile: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(
+      `usage: npm run bench -- [${Object.keys(BENCHMARKS).join('|')}] [--duration S] [--workers N] [--rounds N] [--json FILE] [--profile]`,
+    );
+    return 0;
+  }
+  const flags: Flags = {
+    duration: positiveInt('duration', values.duration),
+    workers: positiveInt('workers', values.workers),
+    rounds: positiveInt('rounds', values.rounds),
+    profile: values.profile,
+  };
+  const names = positionals.length ? positionals : Object.keys(BENCHMARKS);
+  const unknown = names.filter((n) => !BENCHMARKS[n]);
+  if (unknown.length)
+    throw new Error(`unknown benchmark ${unknown.join(', ')}; known: ${Object.keys(BENCHMARKS)}`);
+
+  const reproduce = ['npm run bench --', ...(positionals.length ? [] : names), ...process.argv.slice(2)];
+  const env = {
+    node: process.version,
+    cpu: cpuModel(),
+    cores: cpus().length,
+    command: reproduce.join(' '),
+    date: new Date().toISOString(),
+  };
+  console.log(`node ${env.node}, ${env.cores} × ${env.cpu}`);
+  console.log(`reproduce: ${env.command}\n`);
+
+  const results: Record<string, unknown> = {};
+  for (const name of names) results[name] = await (BENCHMARKS[name] as (f: Flags) => Promise<unknown>)(flags);
+  if (values.json) {
+    writeFileSync(values.json, `${JSON.stringify({ env, flags, results }, null, 2)}\n`);
+    console.log(`\nwrote ${values.json}`);
+  }
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    console.error(`bench failed: ${(err as Error).stack ?? err}`);
+    process.exitCode = 1;
+  },
+);
