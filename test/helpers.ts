@@ -115,3 +115,117 @@ export async function http(
   const text = await res.text();
   return { status: res.status, json: text ? JSON.parse(text) : undefined };
 }
+
+export interface SpawnedAgent {
+  child: import('node:child_process').ChildProcess;
+  workDir: string;
+  nodeId: Promise<string>;
+  /** The agent's JSON log lines so far. */
+  logs: () => Record<string, unknown>[];
+  /** SIGTERM (drain) and wait for exit. */
+  stop(): Promise<void>;
+  kill(): Promise<void>;
+  exited: Promise<number | null>;
+}
+
+/** Starts `ffrtmp agent --register` from the built CLI against `masterUrl`. */
+export async function spawnAgent(
+  masterUrl: string,
+  workDir: string,
+  args: string[] = [],
+  env: Record<string, string> = {},
+): Promise<SpawnedAgent> {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(
+    process.execPath,
+    [
+      CLI,
+      'agent',
+      '--register',
+      '--master',
+      masterUrl,
+      '--allow-master-as-worker',
+      '--metrics-port',
+      '0',
+      '--work-dir',
+      workDir,
+      '--poll-interval',
+      '5s',
+      '--heartbeat-interval',
+      '500ms',
+      '--progress-interval',
+      '500ms',
+      ...args,
+    ],
+    { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const lines: Record<string, unknown>[] = [];
+  let buffered = '';
+  let raw = '';
+  let onRegistered: (id: string) => void = () => undefined;
+  let onFailed: (e: Error) => void = () => undefined;
+  const nodeId = new Promise<string>((resolve, reject) => {
+    onRegistered = resolve;
+    onFailed = reject;
+  });
+  nodeId.catch(() => undefined);
+  const onData = (chunk: Buffer) => {
+    raw += chunk.toString();
+    buffered += chunk.toString();
+    const parts = buffered.split('\n');
+    buffered = parts.pop() ?? '';
+    for (const line of parts) {
+      try {
+        const entry = JSON.parse(line) as Record<string, unknown>;
+        lines.push(entry);
+        if (entry.msg === 'registered with the master') onRegistered(String(entry.node_id));
+      } catch {
+        // not a log line
+      }
+    }
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      onFailed(new Error(`agent exited with ${code} before registering:\n${raw}`));
+      resolve(code);
+    }),
+  );
+  const end = async (signal: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await exited;
+  };
+  return {
+    child,
+    workDir,
+    nodeId,
+    logs: () => lines,
+    stop: () => end('SIGTERM'),
+    kill: () => end('SIGKILL'),
+    exited,
+  };
+}
+
+/** Polls `fn` until it returns a non-undefined value (or throws after `timeoutMs`). */
+export async function until<T>(
+  fn: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 30_000,
+  what = 'condition',
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
+ * Lets wall-clock time pass on purpose — for a test whose subject is a duration (a master kept
+ * down for 10 s), never to wait for something to happen (use `until` for that).
+ */
+export function outage(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -14,6 +14,8 @@ export interface CliIo {
   err: (text: string) => void;
   /** Aborted on SIGINT/SIGTERM (first signal); long-running commands drain when it fires. */
   signal: AbortSignal;
+  /** Aborted on the second signal: stop now. (A third one exits at once.) */
+  force: AbortSignal;
 }
 
 export interface Command {

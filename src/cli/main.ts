@@ -3,21 +3,24 @@ import { group } from './command.js';
 import { certsCommand } from './commands/certs.js';
 import { jobsCommand } from './commands/jobs.js';
 import { masterCommand } from './commands/master.js';
+import { agentCommand } from './commands/agent.js';
 import { nodesCommand } from './commands/nodes.js';
 import { runCli } from './run.js';
 
 const root = group(
   'ffrtmp',
   'Run FFmpeg transcoding workloads on one machine or a fleet and measure their energy.',
-  [masterCommand, jobsCommand, nodesCommand, certsCommand],
+  [masterCommand, agentCommand, jobsCommand, nodesCommand, certsCommand],
 );
 
-// First SIGINT/SIGTERM aborts (commands drain); a second one forces exit.
-const controller = new AbortController();
+// First SIGINT/SIGTERM: commands drain. Second: they stop now. Third: exit at once.
+const drain = new AbortController();
+const force = new AbortController();
 let signals = 0;
 const onSignal = (sig: NodeJS.Signals) => {
   signals++;
-  if (signals === 1) controller.abort(new Error(`received ${sig}`));
+  if (signals === 1) drain.abort(new Error(`received ${sig}`));
+  else if (signals === 2) force.abort(new Error(`received ${sig} again`));
   else process.exit(130);
 };
 process.on('SIGINT', onSignal);
@@ -28,7 +31,8 @@ const code = await runCli(root, {
   env: process.env,
   out: (text) => process.stdout.write(`${text}\n`),
   err: (text) => process.stderr.write(`${text}\n`),
-  signal: controller.signal,
+  signal: drain.signal,
+  force: force.signal,
 });
 process.exitCode = code;
 process.off('SIGINT', onSignal);

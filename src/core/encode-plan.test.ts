@@ -10,7 +10,7 @@ import { createProgressParser, type ProgressBlock } from './ffmpeg-progress.js';
 import { parseJobParameters } from './job-parameters.js';
 
 const env: PlanEnv = { workDir: '/var/lib/ffrtmp/work/job-1/1', streamKey: 'job-1' };
-const withRtmp: PlanEnv = { ...env, rtmpBaseUrl: 'rtmp://127.0.0.1:1935/live' };
+const withRtmp: PlanEnv = { ...env, rtmpBaseUrl: 'rtmp://127.0.0.1:1935/live', mediaDir: '/srv/media' };
 
 /** Plans a job from raw parameters, through the same validation the master applies. */
 function planOf(raw: Record<string, unknown>, planEnv: PlanEnv = env): EncodePlan {
@@ -29,7 +29,7 @@ function valueAfter(args: string[], flag: string, from = 0): string | undefined 
   return i === -1 ? undefined : args[i + 1];
 }
 
-const COMMON = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-progress', 'pipe:1', '-nostats', '-y'];
+const COMMON = ['-hide_banner', '-nostdin', '-loglevel', 'info', '-progress', 'pipe:1', '-nostats', '-y'];
 
 describe('planEncode: worked examples', () => {
   it('plans the reference live job as one exact argv (h264, null muxer without RTMP)', () => {
@@ -292,6 +292,20 @@ describe('planEncode: worked examples', () => {
     expect(capped.processes[0]?.outputs[0]?.kind).toBe('null');
   });
 
+  it("file mode keeps the probed input's size and rate unless the job names others", () => {
+    const probedEnv: PlanEnv = {
+      ...env,
+      mediaDir: '/srv/media',
+      input: { width: 320, height: 240, fps: 25 },
+    };
+    const kept = planOf({ mode: 'file', input: 'clip.mp4' }, probedEnv);
+    expect(kept.processes[0]?.outputs[0]).toMatchObject({ resolution: '320x240', fps: 25 });
+    expect(argsOf(kept)).not.toContain('-vf');
+    const scaled = planOf({ mode: 'file', input: 'clip.mp4', resolution: '160x120' }, probedEnv);
+    expect(valueAfter(argsOf(scaled), '-vf')).toBe('scale=160:120');
+    expect(scaled.processes[0]?.outputs[0]).toMatchObject({ resolution: '160x120', fps: 25 });
+  });
+
   it('file mode without a media dir is E_INVALID_PARAMETER', () => {
     const params = parseJobParameters({ mode: 'file', input: 'a.mp4' });
     expect(() => planEncode(params, env)).toThrow(FfrtmpError);
@@ -478,6 +492,18 @@ describe('planEncode: worked examples', () => {
       expect.stringMatching(/RTMP \(FLV\) carries hevc only with FFmpeg 6\.1/),
     ]);
     expect(planOf({ duration: 5, encoder: 'h264_nvenc' }, withRtmp).warnings).toEqual([]);
+  });
+
+  it('defaults: live H.264 goes to the RTMP server; other codecs and file mode to the null muxer', () => {
+    const kinds = (raw: Record<string, unknown>) =>
+      planOf(raw, withRtmp).processes.flatMap((p) => p.outputs.map((o) => o.kind));
+    expect(kinds({ duration: 5, encoder: 'h264' })).toEqual(['rtmp']);
+    expect(kinds({ duration: 5, encoder: 'vp9' })).toEqual(['null']);
+    expect(planOf({ duration: 5, encoder: 'vp9' }, withRtmp).warnings).toEqual([
+      expect.stringMatching(/null muxer/),
+    ]);
+    expect(kinds({ mode: 'file', input: 'a.mp4', encoder: 'h264' })).toEqual(['null']);
+    expect(kinds({ duration: 5, encoder: 'vp9', output: 'rtmp' })).toEqual(['rtmp']);
   });
 
   it('fractional fps and duration are passed through; the GOP is rounded', () => {

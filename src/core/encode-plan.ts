@@ -16,6 +16,8 @@ export interface PlanEnv {
   workDir: string;
   /** Absolute media dir; `params.input` is resolved inside it (pure string join, input already validated). */
   mediaDir?: string;
+  /** What the agent's ffprobe found in a file-mode input; file jobs keep the input's size and rate unless told otherwise. */
+  input?: { width: number; height: number; fps: number };
   /** RTMP base URL from agent config, e.g. rtmp://127.0.0.1:1935/live ; the job's params.rtmp_url wins. */
   rtmpBaseUrl?: string;
   /** Stream key prefix for RTMP, e.g. the job id. */
@@ -64,11 +66,13 @@ export const PLAN_DEFAULTS = {
 
 export const NO_RTMP_WARNING = 'no RTMP server configured; encoding to the null muxer';
 
+// `info`, not `error`: FFmpeg's closing summary (`video:56kB audio:0kB …`), the only report of
+// the bytes encoded when the output is the null muxer, is an info line. The agent keeps a tail.
 const COMMON_ARGS = [
   '-hide_banner',
   '-nostdin',
   '-loglevel',
-  'error',
+  'info',
   '-progress',
   'pipe:1',
   '-nostats',
@@ -263,11 +267,18 @@ export function planEncode(params: JobParameters, env: PlanEnv): EncodePlan {
         'output "rtmp" needs an RTMP server: give parameters.rtmp_url or configure the agent RTMP URL',
       );
     }
-  } else if (rtmpUrl !== undefined) {
+  } else if (mode === 'file') {
+    // File mode measures an encode as fast as it can go: no network sink unless asked for.
+    kind = 'null';
+  } else if (rtmpUrl !== undefined && spec.codec === 'h264') {
     kind = 'rtmp';
   } else {
     kind = 'null';
-    if (mode === 'live') warnings.push(NO_RTMP_WARNING);
+    warnings.push(
+      rtmpUrl === undefined
+        ? NO_RTMP_WARNING
+        : `RTMP (FLV) carries ${spec.codec} only with FFmpeg 6.1 or later; encoding to the null muxer (set output "rtmp" to try anyway)`,
+    );
   }
   if (kind === 'rtmp' && spec.codec !== 'h264') {
     warnings.push(
@@ -366,8 +377,11 @@ export function planEncode(params: JobParameters, env: PlanEnv): EncodePlan {
   }
 
   // Concurrent encodes: one process per stream, each with its own bitrate when `bitrates` is given.
-  const resolution = params.resolution ?? PLAN_DEFAULTS.resolution;
-  const fps = params.fps ?? PLAN_DEFAULTS.fps;
+  // A file input keeps its own size and rate unless the job asks for others.
+  const probed = mode === 'file' ? env.input : undefined;
+  const resolution =
+    params.resolution ?? (probed ? `${probed.width}x${probed.height}` : PLAN_DEFAULTS.resolution);
+  const fps = params.fps ?? probed?.fps ?? PLAN_DEFAULTS.fps;
   const bitrates =
     params.bitrates ??
     Array.from(
@@ -381,7 +395,11 @@ export function planEncode(params: JobParameters, env: PlanEnv): EncodePlan {
     const vf =
       mode === 'live'
         ? familyFilters(spec.family)
-        : [`scale=${rung.width}:${rung.height}`, `fps=${num(rung.fps)}`, ...familyFilters(spec.family)];
+        : [
+            ...(params.resolution !== undefined || !probed ? [`scale=${rung.width}:${rung.height}`] : []),
+            ...(params.fps !== undefined || !probed ? [`fps=${num(rung.fps)}`] : []),
+            ...familyFilters(spec.family),
+          ];
     const args = [
       ...COMMON_ARGS,
       ...familyGlobalArgs(spec.family),

@@ -98,3 +98,22 @@ export function createProgressParser(onBlock: (p: ProgressBlock) => void): Progr
     },
   };
 }
+
+/**
+ * The bytes encoded, from FFmpeg's closing summary on stderr:
+ * `video:56kB audio:0kB subtitle:0kB other streams:0kB global headers:0kB muxing overhead: …`
+ * (FFmpeg ≥ 6.1 writes `KiB`; both mean 1024 bytes, so the figure is good to ±512 bytes). Sums
+ * every such line: newer FFmpeg prints one per output, older one total for the process.
+ */
+export function parseEncodedBytes(stderr: string): { videoBytes: number; audioBytes: number } | undefined {
+  const re = /video:\s*(\d+(?:\.\d+)?)\s*[kK]i?B\s+audio:\s*(\d+(?:\.\d+)?)\s*[kK]i?B/g;
+  let video = 0;
+  let audio = 0;
+  let found = false;
+  for (const m of stderr.matchAll(re)) {
+    found = true;
+    video += Number(m[1]) * 1024;
+    audio += Number(m[2]) * 1024;
+  }
+  return found ? { videoBytes: video, audioBytes: audio } : undefined;
+}

@@ -25,7 +25,7 @@ const T0 = 1_700_000_000_000;
 const LEASE_MS = 30_000;
 const NODE_TIMEOUT_MS = 60_000;
 const LEASE: LeaseOptions = { leaseMs: LEASE_MS };
-const CLAIM: ClaimOptions = { leaseMs: LEASE_MS, nodeTimeoutMs: NODE_TIMEOUT_MS };
+const CLAIM: ClaimOptions = { leaseMs: LEASE_MS };
 const REAP: ReapOptions = { random: () => 0.5, nodeTimeoutMs: NODE_TIMEOUT_MS };
 
 const CPU_ENCODERS = ['libx264', 'libx265'];

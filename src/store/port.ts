@@ -37,8 +37,6 @@ export interface ResultFilter {
 
 export interface ClaimOptions {
   leaseMs: number;
-  /** Nodes whose last heartbeat is older than this are never handed work. */
-  nodeTimeoutMs: number;
 }
 
 export interface LeaseOptions {

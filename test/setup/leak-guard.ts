@@ -45,6 +45,8 @@ afterAll(async () => {
   hook.disable();
   const left = leaked();
   if (left.length > 0) {
-    throw new Error(`test file leaked live resources: ${left.join(', ')} (stop every timer, server and child process)`);
+    throw new Error(
+      `test file leaked live resources: ${left.join(', ')} (stop every timer, server and child process)`,
+    );
   }
 });

@@ -1,5 +1,6 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import { FormatRegistry } from '@sinclair/typebox';
 import { type FieldProblem, invalid } from '../errors.js';
 
 /**
@@ -28,6 +29,12 @@ function toField(path: string, where: string | undefined): string {
     .replace(/^\./, '');
   if (where === undefined) return dotted === '' ? '(body)' : dotted;
   return dotted === '' ? where : `${where}.${dotted}`;
+}
+
+// RFC 3339 date-time, as the contract's `format: 'date-time'` fields carry (TypeBox ships no formats).
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
+if (!FormatRegistry.Has('date-time')) {
+  FormatRegistry.Set('date-time', (value) => DATE_TIME.test(value) && !Number.isNaN(Date.parse(value)));
 }
 
 export function compile<S extends TSchema>(schema: S): Validator<S> {

@@ -40,7 +40,7 @@ export function mountJobRoutes(ctx: MasterContext): void {
     const deadline = clock() + waitMs;
     const gone = new AbortController();
     request.raw.once('close', () => gone.abort());
-    const claimOptions = { leaseMs: options.leaseMs, nodeTimeoutMs: options.nodeTimeoutMs };
+    const claimOptions = { leaseMs: options.leaseMs };
     for (;;) {
       const job = await store.claimNext(query.node_id, clock(), claimOptions);
       if (job) {

@@ -1,0 +1,271 @@
+import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { MasterClient } from '../core/client.js';
+import type { JobJson, ResultBody } from '../core/contract/schemas.js';
+import { type EncodePlan, planEncode } from '../core/encode-plan.js';
+import { type ProcessReport, summarizeEncode } from '../core/encode-metrics.js';
+import { isFfrtmpError } from '../core/errors.js';
+import { type ProgressBlock, parseEncodedBytes } from '../core/ffmpeg-progress.js';
+import { type JobParameters, parseJobParameters } from '../core/job-parameters.js';
+import { ffprobeFor, probeInput } from './media.js';
+import { describeExit, type PlanOutcome, runPlan } from './run-ffmpeg.js';
+
+export interface ExecuteOptions {
+  workDir: string;
+  mediaDir: string;
+  rtmpBaseUrl?: string | undefined;
+  ffmpegPath: string;
+  progressIntervalMs: number;
+  graceMs: number;
+  /** Cap for file-mode jobs without their own timeout_sec. */
+  defaultFileTimeoutMs: number;
+  procRoot?: string;
+}
+
+export interface JobRun {
+  job: JobJson;
+  nodeId: string;
+  client: MasterClient;
+  options: ExecuteOptions;
+  /** Aborted when the agent is forced to stop. */
+  signal: AbortSignal;
+  /** Live encoder statistics, for the metrics endpoint. */
+  onStats?: (stats: LiveStats) => void;
+  log: (msg: string, fields?: Record<string, unknown>) => void;
+}
+
+export interface LiveStats {
+  fps: number;
+  speed: number;
+  frames: number;
+  droppedFrames: number;
+  bitrateKbps: number;
+  outTimeSec: number;
+}
+
+export type JobEnd =
+  | { kind: 'result'; result: ResultBody & { attempt: number } }
+  /** The master canceled the job or gave it to another node: there is nothing to upload. */
+  | { kind: 'abandoned'; reason: string };
+
+function liveStats(blocks: readonly (ProgressBlock | undefined)[]): LiveStats {
+  const present = blocks.filter((b): b is ProgressBlock => b !== undefined);
+  return {
+    fps: present.reduce((s, b) => s + (b.fps ?? 0), 0),
+    speed: present.length > 0 ? present.reduce((s, b) => s + (b.speed ?? 0), 0) / present.length : 0,
+    frames: present.reduce((s, b) => s + (b.frame ?? 0), 0),
+    droppedFrames: present.reduce((s, b) => s + (b.dropFrames ?? 0), 0),
+    bitrateKbps: present.reduce((s, b) => s + (b.bitrateKbps ?? 0), 0),
+    outTimeSec: Math.max(0, ...present.map((b) => (b.outTimeUs ?? 0) / 1e6)),
+  };
+}
+
+function encodedBytes(stderr: string): number | undefined {
+  const sizes = parseEncodedBytes(stderr);
+  return sizes ? sizes.videoBytes + sizes.audioBytes : undefined;
+}
+
+function timeoutMs(params: JobParameters, options: ExecuteOptions): number {
+  if (params.timeout_sec !== undefined) return params.timeout_sec * 1000;
+  // A live encode is real time: twice its duration plus a minute is already a hung process.
+  if (params.mode === 'live') return ((params.duration ?? 60) * 2 + 60) * 1000;
+  return options.defaultFileTimeoutMs;
+}
+
+function fileBytes(plan: EncodePlan): number | undefined {
+  const files = plan.processes.flatMap((p) => p.outputs).filter((o) => o.kind === 'file');
+  if (files.length === 0) return undefined;
+  return files.reduce((sum, o) => {
+    try {
+      return sum + statSync(o.target).size;
+    } catch {
+      return sum;
+    }
+  }, 0);
+}
+
+function failureMessage(outcome: PlanOutcome, timeout: number): string | undefined {
+  if (outcome.timedOut)
+    return `timed out after ${Math.round(timeout / 1000)} s (timeout_sec); FFmpeg was stopped`;
+  const failed = outcome.processes.filter((p) => p.exit.code !== 0 || p.exit.spawnError);
+  if (failed.length === 0) return undefined;
+  const first = failed.find((p) => !(outcome.failedFast && p.exit.signal === 'SIGTERM')) ?? failed[0];
+  if (!first) return undefined;
+  const tail = first.stderrTail.split('\n').slice(-15).join('\n');
+  return `ffmpeg process ${first.index + 1}/${outcome.processes.length} ${describeExit(first.exit)} after ${(first.exit.wallMs / 1000).toFixed(1)} s${tail ? `: ${tail}` : ''}`;
+}
+
+/** Waits `ms` or until aborted. */
+function idle(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/**
+ * Runs one attempt of a job: plans the encode, runs FFmpeg, renews the lease with progress (and
+ * learns of a cancel that way), and returns the result to upload.
+ */
+export async function executeJob(run: JobRun): Promise<JobEnd> {
+  const { job, client, nodeId, options } = run;
+  const stop = new AbortController();
+  let abandoned: string | undefined;
+  const onForce = () => stop.abort();
+  run.signal.addEventListener('abort', onForce, { once: true });
+  const jobDir = join(options.workDir, 'jobs', `${job.id}-${job.attempt}`);
+  const blocks: (ProgressBlock | undefined)[] = [];
+  let params: JobParameters | undefined;
+  let plan: EncodePlan | undefined;
+
+  const report = async () => {
+    const stats = liveStats(blocks);
+    const duration = params?.duration;
+    const progress = duration ? Math.min(0.99, stats.outTimeSec / duration) : undefined;
+    try {
+      await client.reportProgress(job.id, {
+        node_id: nodeId,
+        attempt: job.attempt,
+        ...(progress === undefined ? {} : { progress }),
+        stats: {
+          fps: stats.fps,
+          speed: stats.speed,
+          frames: stats.frames,
+          dropped_frames: stats.droppedFrames,
+          bitrate_kbps: stats.bitrateKbps,
+        },
+      });
+    } catch (error) {
+      const code = isFfrtmpError(error) ? error.code : undefined;
+      if (code === 'E_INVALID_TRANSITION' || code === 'E_STALE_ATTEMPT' || code === 'E_JOB_NOT_FOUND') {
+        abandoned = `the master answered ${code}: ${(error as Error).message}`;
+        stop.abort();
+      }
+      // Unreachable master: keep encoding; heartbeats or the next report renew the lease.
+    }
+  };
+  const reporter = setInterval(() => void report(), options.progressIntervalMs);
+
+  try {
+    params = parseJobParameters(job.parameters);
+    mkdirSync(jobDir, { recursive: true });
+    await report(); // marks the job running at once
+    const started = Date.now();
+    if (params.type === 'baseline') {
+      await idle((params.duration ?? 0) * 1000, stop.signal);
+      if (abandoned) return { kind: 'abandoned', reason: abandoned };
+      const wall = (Date.now() - started) / 1000;
+      return {
+        kind: 'result',
+        result: {
+          job_id: job.id,
+          node_id: nodeId,
+          attempt: job.attempt,
+          status: run.signal.aborted ? 'failed' : 'completed',
+          completed_at: new Date().toISOString(),
+          error: run.signal.aborted ? 'agent stopped during the baseline' : null,
+          metrics: { duration: Math.round(wall * 1000) / 1000, transcode_duration_sec: 0, frames_encoded: 0 },
+        },
+      };
+    }
+
+    const input =
+      params.mode === 'file' && params.input !== undefined
+        ? await probeInput(ffprobeFor(options.ffmpegPath), join(options.mediaDir, params.input))
+        : undefined;
+    plan = planEncode(params, {
+      ...(input ? { input } : {}),
+      workDir: jobDir,
+      mediaDir: options.mediaDir,
+      streamKey: job.id,
+      ffmpegPath: options.ffmpegPath,
+      ...(options.rtmpBaseUrl ? { rtmpBaseUrl: options.rtmpBaseUrl } : {}),
+    });
+    for (const w of plan.warnings) run.log(w, { job_id: job.id });
+    const limit = timeoutMs(params, options);
+    const outcome = await runPlan(plan, {
+      cwd: jobDir,
+      signal: stop.signal,
+      timeoutMs: limit,
+      graceMs: options.graceMs,
+      procRoot: options.procRoot,
+      onProgress: (index, block) => {
+        blocks[index] = block;
+        run.onStats?.(liveStats(blocks));
+      },
+    });
+    if (abandoned) return { kind: 'abandoned', reason: abandoned };
+
+    const reports: ProcessReport[] = outcome.processes.map((p) => ({
+      frames: p.lastProgress?.frame ?? 0,
+      outTimeSec: (p.lastProgress?.outTimeUs ?? 0) / 1e6,
+      outputBytes: encodedBytes(p.stderrTail) ?? p.lastProgress?.totalSize ?? 0,
+      dropFrames: p.lastProgress?.dropFrames ?? 0,
+      dupFrames: p.lastProgress?.dupFrames ?? 0,
+      cpuSeconds: p.exit.cpuSeconds,
+      peakRssBytes: p.peakRssBytes,
+      outputFps: plan?.processes[p.index]?.outputs.map((o) => o.fps) ?? [],
+    }));
+    const metrics = summarizeEncode(reports, outcome.wallMs / 1000, fileBytes(plan));
+    const error = run.signal.aborted
+      ? 'agent was forced to stop during the encode'
+      : failureMessage(outcome, limit);
+    const failedExit = outcome.processes.find((p) => p.exit.code !== 0 || p.exit.signal);
+    return {
+      kind: 'result',
+      result: {
+        job_id: job.id,
+        node_id: nodeId,
+        attempt: job.attempt,
+        status: error ? 'failed' : 'completed',
+        completed_at: new Date(outcome.endedAt).toISOString(),
+        error: error ?? null,
+        metrics: {
+          ...metrics,
+          ...(failedExit ? { exit_code: failedExit.exit.code, exit_signal: failedExit.exit.signal } : {}),
+          ...(outcome.timedOut ? { timed_out: true } : {}),
+        },
+        analyzer_output: {
+          started_at: new Date(outcome.startedAt).toISOString(),
+          ended_at: new Date(outcome.endedAt).toISOString(),
+          outputs: plan.processes.flatMap((p) =>
+            p.outputs.map((o) => ({
+              resolution: o.resolution,
+              fps: o.fps,
+              bitrate: o.bitrate,
+              kind: o.kind,
+            })),
+          ),
+          warnings: plan.warnings,
+        },
+      },
+    };
+  } catch (error) {
+    if (abandoned) return { kind: 'abandoned', reason: abandoned };
+    // Bad parameters (an agent older than the master) or a plan that cannot run here: a failed result, not a crash.
+    const message = isFfrtmpError(error) ? error.message : `agent error: ${(error as Error).message}`;
+    if (!isFfrtmpError(error))
+      run.log('job failed with an agent error', { job_id: job.id, err: String((error as Error).stack) });
+    return {
+      kind: 'result',
+      result: {
+        job_id: job.id,
+        node_id: nodeId,
+        attempt: job.attempt,
+        status: 'failed',
+        completed_at: new Date().toISOString(),
+        error: message,
+        metrics: {},
+      },
+    };
+  } finally {
+    clearInterval(reporter);
+    run.signal.removeEventListener('abort', onForce);
+    rmSync(jobDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,262 @@
+import { resolve } from 'node:path';
+import { createAgent } from '../../agent/create-agent.js';
+import { isMasterOnThisHost, loadNodeKey } from '../../agent/identity.js';
+import { createAgentRegistry, serveMetrics } from '../../agent/metrics.js';
+import { formatHardwareReport, probeHardware, toRegistration } from '../../agent/probe.js';
+import { openSpool } from '../../agent/spool.js';
+import { createTransport } from '../../agent/transport.js';
+import { createMasterClient } from '../../core/client.js';
+import { defineOptions } from '../../core/config.js';
+import { FfrtmpError } from '../../core/errors.js';
+import { leaf } from '../command.js';
+
+const VERSION = '0.1.0';
+
+export const agentOptions = defineOptions({
+  register: {
+    flag: 'register',
+    type: 'bool',
+    default: false,
+    description: 'Register with the master and take jobs (without it: print the detected hardware and exit)',
+  },
+  master: {
+    flag: 'master',
+    type: 'string',
+    default: 'http://localhost:8080',
+    env: 'FFRTMP_MASTER',
+    description: 'Master URL',
+  },
+  apiKey: {
+    flag: 'api-key',
+    type: 'string',
+    env: 'FFRTMP_API_KEY',
+    secret: true,
+    description: 'API key (the agent key or the admin key)',
+  },
+  pollInterval: {
+    flag: 'poll-interval',
+    type: 'duration',
+    default: 10_000,
+    min: 0,
+    max: 60_000,
+    env: 'FFRTMP_POLL_INTERVAL',
+    description: 'How long one long-poll for a job waits (a job starts the moment it is queued)',
+  },
+  heartbeatInterval: {
+    flag: 'heartbeat-interval',
+    type: 'duration',
+    default: 30_000,
+    min: 100,
+    env: 'FFRTMP_HEARTBEAT_INTERVAL',
+    description: 'Heartbeat period',
+  },
+  allowMasterAsWorker: {
+    flag: 'allow-master-as-worker',
+    type: 'bool',
+    default: false,
+    env: 'FFRTMP_ALLOW_MASTER_AS_WORKER',
+    description: "Run even though the master is on this host (its load then skews this node's measurements)",
+  },
+  maxConcurrentJobs: {
+    flag: 'max-concurrent-jobs',
+    type: 'int',
+    default: 1,
+    min: 1,
+    max: 64,
+    env: 'FFRTMP_MAX_CONCURRENT_JOBS',
+    description: 'Jobs run at once (1 gives clean energy figures)',
+  },
+  workDir: {
+    flag: 'work-dir',
+    type: 'string',
+    default: './data/agent',
+    env: 'FFRTMP_WORK_DIR',
+    description: 'Node identity, result spool, scratch outputs',
+  },
+  mediaDir: {
+    flag: 'media-dir',
+    type: 'string',
+    default: './media',
+    env: 'FFRTMP_MEDIA_DIR',
+    description: 'Input files that file-mode jobs may name',
+  },
+  metricsPort: {
+    flag: 'metrics-port',
+    type: 'int',
+    default: 9500,
+    min: 0,
+    max: 65535,
+    env: 'FFRTMP_METRICS_PORT',
+    description: 'Prometheus /metrics port (0: off)',
+  },
+  metricsHost: {
+    flag: 'metrics-host',
+    type: 'string',
+    default: '0.0.0.0',
+    env: 'FFRTMP_METRICS_HOST',
+    description: 'Address for the metrics endpoint',
+  },
+  rtmpUrl: {
+    flag: 'rtmp-url',
+    type: 'string',
+    env: 'FFRTMP_RTMP_URL',
+    description: 'RTMP base URL for live jobs, e.g. rtmp://127.0.0.1:1935/live (else the null muxer)',
+  },
+  ffmpeg: {
+    flag: 'ffmpeg',
+    type: 'string',
+    default: 'ffmpeg',
+    env: 'FFRTMP_FFMPEG',
+    description: 'FFmpeg command',
+  },
+  nvidiaSmi: {
+    flag: 'nvidia-smi',
+    type: 'string',
+    default: 'nvidia-smi',
+    env: 'FFRTMP_NVIDIA_SMI',
+    description: 'nvidia-smi command',
+  },
+  address: {
+    flag: 'address',
+    type: 'string',
+    env: 'FFRTMP_ADDRESS',
+    description: 'Name this node registers with (default: host name)',
+  },
+  label: { flag: 'label', type: 'list', default: [], description: 'Node label key=value (repeatable)' },
+  progressInterval: {
+    flag: 'progress-interval',
+    type: 'duration',
+    default: 2000,
+    min: 100,
+    env: 'FFRTMP_PROGRESS_INTERVAL',
+    description: 'How often a running job reports progress (renews its lease; a cancel is seen this fast)',
+  },
+  killGrace: {
+    flag: 'kill-grace',
+    type: 'duration',
+    default: 5000,
+    min: 0,
+    description: 'SIGTERM → SIGKILL grace when stopping FFmpeg',
+  },
+  fileTimeout: {
+    flag: 'file-timeout',
+    type: 'duration',
+    default: 7_200_000,
+    min: 1000,
+    description: 'Timeout of file-mode jobs without timeout_sec',
+  },
+  tlsCa: {
+    flag: 'tls-ca',
+    type: 'string',
+    env: 'FFRTMP_TLS_CA',
+    description: 'CA certificate (PEM) of a self-signed master',
+  },
+  tlsCert: {
+    flag: 'tls-cert',
+    type: 'string',
+    env: 'FFRTMP_TLS_CERT',
+    description: 'Client certificate (PEM)',
+  },
+  tlsKey: { flag: 'tls-key', type: 'string', env: 'FFRTMP_TLS_KEY', description: 'Client key (PEM)' },
+});
+
+function parseLabels(list: readonly string[]): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const kv of list) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) throw new FfrtmpError('E_INVALID_CONFIG', `--label: expected key=value, got "${kv}"`);
+    labels[kv.slice(0, eq)] = kv.slice(eq + 1);
+  }
+  return labels;
+}
+
+export const agentCommand = leaf({
+  name: 'agent',
+  summary: 'Run a compute node: register, heartbeat, pull jobs, run FFmpeg, upload results',
+  usage: 'ffrtmp agent [--register --master URL] [options]',
+  options: agentOptions,
+  async run(o, _positionals, io) {
+    const labels = parseLabels(o.label);
+    const report = await probeHardware({ ffmpegPath: o.ffmpeg, nvidiaSmi: o.nvidiaSmi });
+    if (!o.register) {
+      io.out(formatHardwareReport(report));
+      io.out('\nRun with --register --master URL to join a master.');
+      return 0;
+    }
+    if (!report.encoders.length) {
+      throw new FfrtmpError(
+        'E_INVALID_CONFIG',
+        `no usable encoder found with "${o.ffmpeg}": ${report.problems.join('; ')}`,
+      );
+    }
+    if (!o.allowMasterAsWorker && (await isMasterOnThisHost(o.master))) {
+      throw new FfrtmpError(
+        'E_INVALID_CONFIG',
+        `the master (${o.master}) runs on this host; its load would skew this node's measurements. ` +
+          'Pass --allow-master-as-worker to run here anyway.',
+      );
+    }
+    const workDir = resolve(o.workDir);
+    const spool = openSpool(workDir);
+    const transport = createTransport({
+      caFile: o.tlsCa,
+      certFile: o.tlsCert,
+      keyFile: o.tlsKey,
+      connections: o.maxConcurrentJobs + 4,
+    });
+    const client = createMasterClient({ baseUrl: o.master, fetch: transport.fetch, apiKey: o.apiKey });
+    const log = (level: string, msg: string, fields: Record<string, unknown> = {}) =>
+      io.err(JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }));
+    const agent = createAgent({
+      client,
+      spool,
+      log,
+      registration: toRegistration(report, {
+        address: o.address ?? report.hostname,
+        maxConcurrentJobs: o.maxConcurrentJobs,
+        nodeKey: loadNodeKey(workDir),
+        agentVersion: VERSION,
+        powerSources: ['estimate'],
+        labels,
+      }),
+      options: {
+        pollIntervalMs: o.pollInterval,
+        heartbeatIntervalMs: o.heartbeatInterval,
+        maxConcurrentJobs: o.maxConcurrentJobs,
+        workDir,
+        mediaDir: resolve(o.mediaDir),
+        rtmpBaseUrl: o.rtmpUrl,
+        ffmpegPath: o.ffmpeg,
+        progressIntervalMs: o.progressInterval,
+        graceMs: o.killGrace,
+        defaultFileTimeoutMs: o.fileTimeout,
+      },
+    });
+    const metrics =
+      o.metricsPort > 0
+        ? await serveMetrics(createAgentRegistry(agent, spool), o.metricsHost, o.metricsPort)
+        : undefined;
+    log('info', 'agent starting', {
+      master: o.master,
+      encoders: report.encoders,
+      spooled_results: spool.size(),
+      metrics: metrics ? `http://${o.metricsHost}:${metrics.port()}/metrics` : 'off',
+    });
+    agent.start();
+    // First signal: drain (finish running jobs, upload). Second: force.
+    await new Promise<void>((resolveSignal) =>
+      io.signal.addEventListener('abort', () => resolveSignal(), { once: true }),
+    );
+    log('info', 'draining: no new jobs; running jobs finish (signal again to stop them now)', {
+      running: agent.runningJobs().map((j) => j.id),
+    });
+    const onForce = () => void agent.stop({ force: true });
+    io.force.addEventListener('abort', onForce, { once: true });
+    await agent.stop();
+    io.force.removeEventListener('abort', onForce);
+    await metrics?.close();
+    await transport.close();
+    log('info', 'agent stopped');
+    return 0;
+  },
+});
