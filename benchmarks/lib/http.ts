@@ -2,7 +2,6 @@ import type { Dispatcher } from 'undici';
 
 export interface Reply {
   status: number;
-  // biome-ignore lint/suspicious/noExplicitAny: benchmark responses are read loosely
   json: any;
   /** performance.now() when the whole response had arrived. */
   at: number;

@@ -1,16 +1,8 @@
-import { resolve } from 'node:path';
-import { createAgent } from '../../agent/create-agent.js';
-import { isMasterOnThisHost, loadNodeKey } from '../../agent/identity.js';
-import { createAgentRegistry, serveMetrics } from '../../agent/metrics.js';
-import { formatHardwareReport, probeHardware, toRegistration } from '../../agent/probe.js';
-import { openSpool } from '../../agent/spool.js';
-import { createTransport } from '../../agent/transport.js';
-import { createMasterClient } from '../../core/client.js';
+import { formatHardwareReport, probeHardware } from '../../agent/probe.js';
+import { startAgent } from '../../agent/serve.js';
 import { defineOptions } from '../../core/config.js';
 import { FfrtmpError } from '../../core/errors.js';
 import { leaf } from '../command.js';
-
-const VERSION = '0.1.0';
 
 export const agentOptions = defineOptions({
   register: {
@@ -183,66 +175,34 @@ export const agentCommand = leaf({
       io.out('\nRun with --register --master URL to join a master.');
       return 0;
     }
-    if (!report.encoders.length) {
-      throw new FfrtmpError(
-        'E_INVALID_CONFIG',
-        `no usable encoder found with "${o.ffmpeg}": ${report.problems.join('; ')}`,
-      );
-    }
-    if (!o.allowMasterAsWorker && (await isMasterOnThisHost(o.master))) {
-      throw new FfrtmpError(
-        'E_INVALID_CONFIG',
-        `the master (${o.master}) runs on this host; its load would skew this node's measurements. ` +
-          'Pass --allow-master-as-worker to run here anyway.',
-      );
-    }
-    const workDir = resolve(o.workDir);
-    const spool = openSpool(workDir);
-    const transport = createTransport({
-      caFile: o.tlsCa,
-      certFile: o.tlsCert,
-      keyFile: o.tlsKey,
-      connections: o.maxConcurrentJobs + 4,
-    });
-    const client = createMasterClient({ baseUrl: o.master, fetch: transport.fetch, apiKey: o.apiKey });
     const log = (level: string, msg: string, fields: Record<string, unknown> = {}) =>
       io.err(JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }));
-    const agent = createAgent({
-      client,
-      spool,
+    const running = await startAgent({
+      report,
       log,
-      registration: toRegistration(report, {
-        address: o.address ?? report.hostname,
-        maxConcurrentJobs: o.maxConcurrentJobs,
-        nodeKey: loadNodeKey(workDir),
-        agentVersion: VERSION,
-        powerSources: ['estimate'],
-        labels,
-      }),
-      options: {
-        pollIntervalMs: o.pollInterval,
-        heartbeatIntervalMs: o.heartbeatInterval,
-        maxConcurrentJobs: o.maxConcurrentJobs,
-        workDir,
-        mediaDir: resolve(o.mediaDir),
-        rtmpBaseUrl: o.rtmpUrl,
-        ffmpegPath: o.ffmpeg,
-        progressIntervalMs: o.progressInterval,
-        graceMs: o.killGrace,
-        defaultFileTimeoutMs: o.fileTimeout,
-      },
-    });
-    const metrics =
-      o.metricsPort > 0
-        ? await serveMetrics(createAgentRegistry(agent, spool), o.metricsHost, o.metricsPort)
-        : undefined;
-    log('info', 'agent starting', {
       master: o.master,
-      encoders: report.encoders,
-      spooled_results: spool.size(),
-      metrics: metrics ? `http://${o.metricsHost}:${metrics.port()}/metrics` : 'off',
+      apiKey: o.apiKey,
+      allowMasterAsWorker: o.allowMasterAsWorker,
+      workDir: o.workDir,
+      mediaDir: o.mediaDir,
+      nvidiaSmi: o.nvidiaSmi,
+      address: o.address,
+      labels,
+      metricsHost: o.metricsHost,
+      metricsPort: o.metricsPort,
+      tlsCa: o.tlsCa,
+      tlsCert: o.tlsCert,
+      tlsKey: o.tlsKey,
+      pollIntervalMs: o.pollInterval,
+      heartbeatIntervalMs: o.heartbeatInterval,
+      maxConcurrentJobs: o.maxConcurrentJobs,
+      rtmpBaseUrl: o.rtmpUrl,
+      ffmpegPath: o.ffmpeg,
+      progressIntervalMs: o.progressInterval,
+      graceMs: o.killGrace,
+      defaultFileTimeoutMs: o.fileTimeout,
     });
-    agent.start();
+    const { agent } = running;
     // First signal: drain (finish running jobs, upload). Second: force.
     await new Promise<void>((resolveSignal) =>
       io.signal.addEventListener('abort', () => resolveSignal(), { once: true }),
@@ -252,10 +212,8 @@ export const agentCommand = leaf({
     });
     const onForce = () => void agent.stop({ force: true });
     io.force.addEventListener('abort', onForce, { once: true });
-    await agent.stop();
+    await running.stop();
     io.force.removeEventListener('abort', onForce);
-    await metrics?.close();
-    await transport.close();
     log('info', 'agent stopped');
     return 0;
   },

@@ -24,8 +24,9 @@ export const SQLITE_MIGRATIONS: readonly { version: number; name: string; sql: s
         max_concurrent_jobs INTEGER NOT NULL,
         agent_version TEXT,
         ffmpeg_version TEXT,
-        status TEXT NOT NULL,
-        current_job_id TEXT,
+        -- busy/available and the current job are derived from jobs when read, so claims and
+        -- results never rewrite the node row; only the reaper and heartbeats flip this flag.
+        offline INTEGER NOT NULL DEFAULT 0,
         last_heartbeat INTEGER NOT NULL,
         registered_at INTEGER NOT NULL
       );
@@ -57,9 +58,10 @@ export const SQLITE_MIGRATIONS: readonly { version: number; name: string; sql: s
       -- The claim walks this index in order: priority rank, then submission order.
       CREATE INDEX jobs_queue ON jobs (priority, seq) WHERE status = 'queued';
       CREATE INDEX jobs_leases ON jobs (lease_expires_at) WHERE status IN ('assigned', 'running');
-      CREATE INDEX jobs_by_node ON jobs (node_id, status);
-      CREATE INDEX jobs_by_status ON jobs (status, seq);
-      CREATE INDEX jobs_by_run ON jobs (run_id, seq);
+      CREATE INDEX jobs_active_by_node ON jobs (node_id) WHERE status IN ('assigned', 'running');
+      CREATE INDEX jobs_by_run ON jobs (run_id, seq) WHERE run_id IS NOT NULL;
+      -- Few indexes on purpose: every index is rewritten on each state change of a job, and
+      -- claims are the hot path. Listing by status or node scans (admin pages, limit 100).
 
       CREATE TABLE results (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -23,6 +23,8 @@ export interface NodeRow {
   max_concurrent_jobs: number;
   agent_version: string | null;
   ffmpeg_version: string | null;
+  offline: number;
+  /** Derived in the SELECT (NODE_SELECT), not stored. */
   status: string;
   current_job_id: string | null;
   last_heartbeat: number;

@@ -21,6 +21,7 @@ import type {
   Store,
   SubmitResultOutcome,
 } from '../port.js';
+import { createGroupCommit } from './group-commit.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import {
   fromJobRow,
@@ -43,6 +44,13 @@ export interface SqliteStoreOptions {
 }
 
 const ACTIVE = `status IN ('assigned', 'running')`;
+
+/** Nodes with their derived status and current job (the latest active job they hold). */
+const NODE_SELECT = `
+  SELECT *, CASE WHEN offline = 1 THEN 'offline' WHEN current_job_id IS NOT NULL THEN 'busy' ELSE 'available' END AS status
+  FROM (SELECT n.*, (SELECT j.id FROM jobs j WHERE j.node_id = n.id AND j.${ACTIVE}
+                     ORDER BY j.assigned_at DESC, j.seq DESC LIMIT 1) AS current_job_id
+        FROM nodes n)`;
 
 export function openSqliteStore(options: SqliteStoreOptions): Store {
   if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -105,35 +113,29 @@ function migrate(db: Database.Database): void {
 
 function createSqliteStore(db: Database.Database): Store {
   const q = {
-    nodeById: db.prepare('SELECT * FROM nodes WHERE id = ?'),
-    nodeByKey: db.prepare('SELECT * FROM nodes WHERE node_key = ?'),
+    nodeById: db.prepare(`${NODE_SELECT} WHERE id = ?`),
+    nodeByKey: db.prepare('SELECT id FROM nodes WHERE node_key = ?'),
+    // The claim needs only these; parsing the whole row on every poll would be waste.
+    nodeForClaim: db.prepare('SELECT encoders, max_concurrent_jobs, offline FROM nodes WHERE id = ?'),
+    nodeExists: db.prepare('SELECT 1 AS found FROM nodes WHERE id = ?'),
     insertNode: db.prepare(`
       INSERT INTO nodes (id, node_key, address, type, cpu_threads, cpu_model, has_gpu, gpu_type, ram_bytes, labels,
-        encoders, power_sources, max_concurrent_jobs, agent_version, ffmpeg_version, status, current_job_id,
+        encoders, power_sources, max_concurrent_jobs, agent_version, ffmpeg_version, offline,
         last_heartbeat, registered_at)
       VALUES (@id, @node_key, @address, @type, @cpu_threads, @cpu_model, @has_gpu, @gpu_type, @ram_bytes, @labels,
-        @encoders, @power_sources, @max_concurrent_jobs, @agent_version, @ffmpeg_version, 'available', NULL,
+        @encoders, @power_sources, @max_concurrent_jobs, @agent_version, @ffmpeg_version, 0,
         @now, @now)`),
     updateNodeRegistration: db.prepare(`
       UPDATE nodes SET address = @address, type = @type, cpu_threads = @cpu_threads, cpu_model = @cpu_model,
         has_gpu = @has_gpu, gpu_type = @gpu_type, ram_bytes = @ram_bytes, labels = @labels, encoders = @encoders,
         power_sources = @power_sources, max_concurrent_jobs = @max_concurrent_jobs, agent_version = @agent_version,
-        ffmpeg_version = @ffmpeg_version, last_heartbeat = @now, status = CASE WHEN status = 'offline' THEN 'available' ELSE status END
+        ffmpeg_version = @ffmpeg_version, last_heartbeat = @now, offline = 0
       WHERE id = @id`),
-    touchNode: db.prepare(
-      `UPDATE nodes SET last_heartbeat = ?, status = CASE WHEN status = 'offline' THEN 'available' ELSE status END WHERE id = ?`,
-    ),
-    // Derives busy/available and the current job from the jobs table, in the same transaction.
-    refreshNode: db.prepare(`
-      UPDATE nodes SET
-        current_job_id = (SELECT id FROM jobs WHERE node_id = nodes.id AND ${ACTIVE} ORDER BY assigned_at DESC, seq DESC LIMIT 1),
-        status = CASE WHEN status = 'offline' THEN 'offline'
-          WHEN EXISTS (SELECT 1 FROM jobs WHERE node_id = nodes.id AND ${ACTIVE}) THEN 'busy' ELSE 'available' END
-      WHERE id = ?`),
+    touchNode: db.prepare('UPDATE nodes SET last_heartbeat = ?, offline = 0 WHERE id = ?'),
     renewNodeLeases: db.prepare(`UPDATE jobs SET lease_expires_at = ? WHERE node_id = ? AND ${ACTIVE}`),
     deleteNode: db.prepare('DELETE FROM nodes WHERE id = ?'),
-    lostNodes: db.prepare(`SELECT * FROM nodes WHERE status != 'offline' AND last_heartbeat < ?`),
-    markOffline: db.prepare(`UPDATE nodes SET status = 'offline' WHERE id = ?`),
+    lostNodes: db.prepare('SELECT id FROM nodes WHERE offline = 0 AND last_heartbeat < ?'),
+    markOffline: db.prepare('UPDATE nodes SET offline = 1 WHERE id = ?'),
     activeCount: db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE node_id = ? AND ${ACTIVE}`),
     activeOf: db.prepare(`SELECT * FROM jobs WHERE node_id = ? AND ${ACTIVE}`),
     jobById: db.prepare('SELECT * FROM jobs WHERE id = ?'),
@@ -178,6 +180,10 @@ function createSqliteStore(db: Database.Database): Store {
     return row;
   }
 
+  function assertNode(id: string): void {
+    if (!q.nodeExists.get(id)) nodeRow(id);
+  }
+
   function jobRow(id: string): Job {
     const row = q.jobById.get(id) as JobRow | undefined;
     if (!row)
@@ -185,7 +191,7 @@ function createSqliteStore(db: Database.Database): Store {
     return fromJobRow(row);
   }
 
-  /** Persists the outcome of a core transition, then refreshes the nodes it touched. */
+  /** Persists the outcome of a core transition; `expected_*` guard against a lost update. */
   function save(before: Job, after: Job): Job {
     const info = q.updateJob.run({
       ...toJobParams(after),
@@ -194,7 +200,6 @@ function createSqliteStore(db: Database.Database): Store {
     });
     if (info.changes !== 1)
       throw new FfrtmpError('E_INTERNAL', `job ${before.id} changed underneath a transaction`);
-    for (const nodeId of new Set([before.node_id, after.node_id])) if (nodeId) q.refreshNode.run(nodeId);
     return after;
   }
 
@@ -239,16 +244,16 @@ function createSqliteStore(db: Database.Database): Store {
     return { sql: `WHERE ${clauses.join(' AND ')}`, args: [cursor, ...present.map(([, v]) => v)] };
   }
 
-  const tx = <A extends unknown[], R>(fn: (...args: A) => R) => {
-    const t = db.transaction(fn);
-    return (...args: A): R => t.immediate(...args);
-  };
+  const group = createGroupCommit(db);
+  const tx =
+    <A extends unknown[], R>(fn: (...args: A) => R) =>
+    (...args: A): Promise<R> =>
+      group.run(() => fn(...args));
 
   const registerNode = tx((r: NodeRegistration, now: number) => {
-    const existing = r.node_key ? (q.nodeByKey.get(r.node_key) as NodeRow | undefined) : undefined;
+    const existing = r.node_key ? (q.nodeByKey.get(r.node_key) as { id: string } | undefined) : undefined;
     if (existing) {
       q.updateNodeRegistration.run(registrationParams(r, existing.id, now));
-      q.refreshNode.run(existing.id);
       return { node: fromNodeRow(nodeRow(existing.id)), created: false };
     }
     const id = randomUUID();
@@ -257,15 +262,14 @@ function createSqliteStore(db: Database.Database): Store {
   });
 
   const heartbeat = tx((nodeId: string, now: number, options: LeaseOptions) => {
-    nodeRow(nodeId);
+    assertNode(nodeId);
     q.touchNode.run(now, nodeId);
     q.renewNodeLeases.run(now + options.leaseMs, nodeId);
-    q.refreshNode.run(nodeId);
     return fromNodeRow(nodeRow(nodeId));
   });
 
   const removeNode = tx((nodeId: string, now: number) => {
-    nodeRow(nodeId);
+    assertNode(nodeId);
     for (const row of q.activeOf.all(nodeId) as JobRow[]) {
       const job = fromJobRow(row);
       save(job, expireLease({ ...job, lease_expires_at: now }, now, 0));
@@ -280,20 +284,19 @@ function createSqliteStore(db: Database.Database): Store {
   });
 
   const claimNext = tx((nodeId: string, now: number, options: ClaimOptions) => {
-    const node = fromNodeRow(nodeRow(nodeId));
-    // Polling is proof of life: a node that asks for work is not offline.
-    q.touchNode.run(now, nodeId);
+    const node = q.nodeForClaim.get(nodeId) as
+      | { encoders: string; max_concurrent_jobs: number; offline: number }
+      | undefined;
+    if (!node) nodeRow(nodeId); // throws E_NODE_NOT_FOUND
+    if (!node) return null;
+    // Polling is proof of life: an offline node that asks for work is back.
+    if (node.offline) q.touchNode.run(now, nodeId);
     const { n } = q.activeCount.get(nodeId) as { n: number };
     if (n >= node.max_concurrent_jobs) return null;
-    const row = q.nextCandidates.get({ now, node_id: nodeId, encoders: JSON.stringify(node.encoders) }) as
-      | JobRow
-      | undefined;
-    if (!row) {
-      q.refreshNode.run(nodeId);
-      return null;
-    }
+    const row = q.nextCandidates.get({ now, node_id: nodeId, encoders: node.encoders }) as JobRow | undefined;
+    if (!row) return null;
     const job = fromJobRow(row);
-    if (!canRunOn(job, node.encoders))
+    if (!canRunOn(job, JSON.parse(node.encoders) as string[]))
       throw new FfrtmpError(
         'E_INTERNAL',
         `claim query returned job ${job.id} that node ${nodeId} cannot run`,
@@ -302,14 +305,13 @@ function createSqliteStore(db: Database.Database): Store {
   });
 
   const renewLease = tx((report: ProgressReport, now: number, options: LeaseOptions) => {
-    nodeRow(report.nodeId);
+    assertNode(report.nodeId);
     const job = jobRow(report.jobId);
-    q.touchNode.run(now, report.nodeId);
     return save(job, renew(job, report, now, options.leaseMs));
   });
 
   const submitResult = tx((upload: ResultUpload, now: number): SubmitResultOutcome => {
-    nodeRow(upload.node_id);
+    assertNode(upload.node_id);
     const job = jobRow(upload.job_id);
     const attempt = upload.attempt ?? (job.node_id === upload.node_id ? job.attempt : undefined);
     if (attempt !== undefined) {
@@ -341,7 +343,6 @@ function createSqliteStore(db: Database.Database): Store {
         analyzer_output: result.analyzer_output,
       }),
     });
-    q.touchNode.run(now, upload.node_id);
     return { job: save(job, after), result, duplicate: false };
   });
 
@@ -381,7 +382,7 @@ function createSqliteStore(db: Database.Database): Store {
     getNode: async (id) => fromNodeRow(nodeRow(id)),
     listNodes: async (filter: NodeFilter, p: Page) => {
       const w = where([['status = ?', filter.status]], decodeCursor(p.cursor));
-      return page(`SELECT * FROM nodes ${w.sql}`, w.args, p, fromNodeRow);
+      return page(`SELECT * FROM (${NODE_SELECT}) ${w.sql}`, w.args, p, fromNodeRow);
     },
     removeNode: async (id, now) => removeNode(id, now),
     enqueue: async (job, now) => enqueue(job, now),
@@ -423,6 +424,7 @@ function createSqliteStore(db: Database.Database): Store {
       return page(`SELECT * FROM results ${w.sql}`, w.args, p, fromResultRow);
     },
     close: async () => {
+      group.flush();
       if (db.open) db.close();
     },
   };

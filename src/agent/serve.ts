@@ -1,0 +1,102 @@
+import { resolve } from 'node:path';
+import { createMasterClient } from '../core/client.js';
+import { FfrtmpError } from '../core/errors.js';
+import { type Agent, type AgentOptions, createAgent } from './create-agent.js';
+import { isMasterOnThisHost, loadNodeKey } from './identity.js';
+import { createAgentRegistry, serveMetrics } from './metrics.js';
+import { type HardwareReport, probeHardware, toRegistration } from './probe.js';
+import { openSpool } from './spool.js';
+import { createTransport } from './transport.js';
+
+export const AGENT_VERSION = '0.1.0';
+
+export interface StartAgentOptions extends Omit<AgentOptions, 'workDir' | 'mediaDir'> {
+  master: string;
+  apiKey?: string | undefined;
+  allowMasterAsWorker: boolean;
+  workDir: string;
+  mediaDir: string;
+  nvidiaSmi: string;
+  address?: string | undefined;
+  labels: Record<string, string>;
+  metricsHost: string;
+  /** 0: no metrics endpoint. */
+  metricsPort: number;
+  tlsCa?: string | undefined;
+  tlsCert?: string | undefined;
+  tlsKey?: string | undefined;
+  log: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+  /** A probe already made (the CLI prints it first); probed here otherwise. */
+  report?: HardwareReport;
+}
+
+export interface RunningAgent {
+  agent: Agent;
+  report: HardwareReport;
+  metricsUrl: string | undefined;
+  /** Drain (or force) and release everything. */
+  stop(options?: { force?: boolean }): Promise<void>;
+}
+
+/** The agent's node layer: probe, identity, spool, transport, metrics port; then start the loops. */
+export async function startAgent(o: StartAgentOptions): Promise<RunningAgent> {
+  const report = o.report ?? (await probeHardware({ ffmpegPath: o.ffmpegPath, nvidiaSmi: o.nvidiaSmi }));
+  if (report.encoders.length === 0) {
+    throw new FfrtmpError(
+      'E_INVALID_CONFIG',
+      `no usable encoder found with "${o.ffmpegPath}": ${report.problems.join('; ')}`,
+    );
+  }
+  if (!o.allowMasterAsWorker && (await isMasterOnThisHost(o.master))) {
+    throw new FfrtmpError(
+      'E_INVALID_CONFIG',
+      `the master (${o.master}) runs on this host; its load would skew this node's measurements. ` +
+        'Pass --allow-master-as-worker to run here anyway.',
+    );
+  }
+  const workDir = resolve(o.workDir);
+  const spool = openSpool(workDir);
+  const transport = createTransport({
+    caFile: o.tlsCa,
+    certFile: o.tlsCert,
+    keyFile: o.tlsKey,
+    connections: o.maxConcurrentJobs + 4,
+  });
+  const client = createMasterClient({ baseUrl: o.master, fetch: transport.fetch, apiKey: o.apiKey });
+  const agent = createAgent({
+    client,
+    spool,
+    log: o.log,
+    registration: toRegistration(report, {
+      address: o.address ?? report.hostname,
+      maxConcurrentJobs: o.maxConcurrentJobs,
+      nodeKey: loadNodeKey(workDir),
+      agentVersion: AGENT_VERSION,
+      powerSources: ['estimate'],
+      labels: o.labels,
+    }),
+    options: { ...o, workDir, mediaDir: resolve(o.mediaDir) },
+  });
+  const metrics =
+    o.metricsPort > 0
+      ? await serveMetrics(createAgentRegistry(agent, spool), o.metricsHost, o.metricsPort)
+      : undefined;
+  const metricsUrl = metrics ? `http://${o.metricsHost}:${metrics.port()}/metrics` : undefined;
+  o.log('info', 'agent starting', {
+    master: o.master,
+    encoders: report.encoders,
+    spooled_results: spool.size(),
+    metrics: metricsUrl ?? 'off',
+  });
+  agent.start();
+  return {
+    agent,
+    report,
+    metricsUrl,
+    async stop(stopOptions = {}) {
+      await agent.stop(stopOptions);
+      await metrics?.close();
+      await transport.close();
+    },
+  };
+}
