@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readProcStat } from './proc.js';
+import { readProcStat } from '../power/procfs.js';
 
 /**
  * Every child process the agent starts goes through here. Each one is owned: it can be stopped

@@ -1,7 +1,7 @@
 import type { EncodePlan } from '../core/encode-plan.js';
 import { type ProgressBlock, createProgressParser } from '../core/ffmpeg-progress.js';
 import { type ExitInfo, type OwnedProcess, spawnOwned } from './children.js';
-import { readPeakRssBytes } from './proc.js';
+import { readPeakRssBytes } from '../power/procfs.js';
 
 /**
  * Runs the FFmpeg processes of one encode plan side by side, follows their `-progress pipe:1`

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 
 /**
  * Reads process CPU time and memory from /proc. The root is a parameter so tests can point it
@@ -56,6 +56,43 @@ export function readPeakRssBytes(pid: number, procRoot = '/proc'): number | unde
   } catch {
     return undefined;
   }
+}
+
+/**
+ * CPU seconds of a process tree: utime + stime + cutime + cstime of each root and of every live
+ * descendant (found by walking /proc/<pid>/stat parent links). A live process's own time is in
+ * no one's cutime yet, and a reaped one's is in exactly one parent's, so nothing counts twice.
+ * A root that has exited contributes 0; a descendant orphaned by the exit of its parent is
+ * re-parented outside the tree and no longer counted.
+ */
+export function readTreeCpuSeconds(rootPids: readonly number[], procRoot = '/proc'): number {
+  let entries: string[];
+  try {
+    entries = readdirSync(procRoot);
+  } catch {
+    return 0;
+  }
+  const childrenOf = new Map<number, ProcStat[]>();
+  const byPid = new Map<number, ProcStat>();
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = readProcStat(Number(entry), procRoot);
+    if (!stat) continue; // exited between readdir and read
+    byPid.set(stat.pid, stat);
+    const siblings = childrenOf.get(stat.ppid);
+    if (siblings) siblings.push(stat);
+    else childrenOf.set(stat.ppid, [stat]);
+  }
+  let seconds = 0;
+  const seen = new Set<number>();
+  const queue = rootPids.map((pid) => byPid.get(pid)).filter((s) => s !== undefined);
+  for (let stat = queue.pop(); stat !== undefined; stat = queue.pop()) {
+    if (seen.has(stat.pid)) continue; // a root that is also a descendant of another root
+    seen.add(stat.pid);
+    seconds += stat.cpuSeconds + stat.childrenCpuSeconds;
+    queue.push(...(childrenOf.get(stat.pid) ?? []));
+  }
+  return seconds;
 }
 
 /** Host CPU time from the first line of /proc/stat: busy and total seconds since boot (all CPUs). */
