@@ -29,6 +29,7 @@ packages=(
   "g++:g++"
   "make:make"
   "python3:python3"
+  "victoria-metrics:/usr/bin/victoria-metrics"
 )
 missing=()
 for entry in "${packages[@]}"; do

@@ -3,7 +3,14 @@ import type { MasterClient } from '../core/client.js';
 import type { JobJson, NodeRegistrationBody } from '../core/contract/schemas.js';
 import { isFfrtmpError } from '../core/errors.js';
 import { backoffMs } from '../core/job.js';
-import { type ExecuteOptions, type JobEnd, type JobRun, type LiveStats, executeJob } from './execute-job.js';
+import {
+  type ExecuteOptions,
+  type JobEnd,
+  type JobRun,
+  type LiveStats,
+  type Measurement,
+  executeJob,
+} from './execute-job.js';
 import type { Spool } from './spool.js';
 
 export interface AgentOptions extends ExecuteOptions {
@@ -32,6 +39,8 @@ export interface AgentDeps {
   spool: Spool;
   random?: () => number;
   log?: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+  /** The power sampler and idle baseline; results carry no energy without it. */
+  measurement?: Measurement;
   /** Replaces FFmpeg execution (tests of the lifecycle). */
   execute?: (run: JobRun) => Promise<JobEnd>;
 }
@@ -201,6 +210,7 @@ export function createAgent(deps: AgentDeps): Agent {
         options,
         signal: forced.signal,
         onStats: (stats) => events.emit('job:stats', job.id, stats),
+        ...(deps.measurement ? { measurement: deps.measurement } : {}),
         log: (msg, fields) => log('info', msg, fields),
       });
       if (end.kind === 'result') spool.put(end.result);

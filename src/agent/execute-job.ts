@@ -7,6 +7,10 @@ import { type ProcessReport, summarizeEncode } from '../core/encode-metrics.js';
 import { isFfrtmpError } from '../core/errors.js';
 import { type ProgressBlock, parseEncodedBytes } from '../core/ffmpeg-progress.js';
 import { type JobParameters, parseJobParameters } from '../core/job-parameters.js';
+import { parseBitrateKbps } from '../core/units.js';
+import type { Sampler } from '../power/sampler.js';
+import { type Baseline, baselineFrom } from './baseline.js';
+import { buildLedger } from './ledger.js';
 import { ffprobeFor, probeInput } from './media.js';
 import { describeExit, type PlanOutcome, runPlan } from './run-ffmpeg.js';
 
@@ -31,6 +35,8 @@ export interface JobRun {
   signal: AbortSignal;
   /** Live encoder statistics, for the metrics endpoint. */
   onStats?: (stats: LiveStats) => void;
+  /** Power measurement; without it results carry no energy (lifecycle tests). */
+  measurement?: Measurement;
   log: (msg: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -41,6 +47,13 @@ export interface LiveStats {
   droppedFrames: number;
   bitrateKbps: number;
   outTimeSec: number;
+}
+
+export interface Measurement {
+  sampler: Sampler;
+  baseline(): Baseline | undefined;
+  /** A baseline job measured the idle node: remember it. */
+  setBaseline(b: Baseline): void;
 }
 
 export type JobEnd =
@@ -155,11 +168,25 @@ export async function executeJob(run: JobRun): Promise<JobEnd> {
     params = parseJobParameters(job.parameters);
     mkdirSync(jobDir, { recursive: true });
     await report(); // marks the job running at once
-    const started = Date.now();
+    const measurement = run.measurement;
     if (params.type === 'baseline') {
+      // The idle node, measured: energy while nothing runs, the floor every job is compared with.
+      const window = measurement?.sampler.openWindow();
       await idle((params.duration ?? 0) * 1000, stop.signal);
+      const measured = window?.close();
       if (abandoned) return { kind: 'abandoned', reason: abandoned };
-      const wall = (Date.now() - started) / 1000;
+      const fresh = measured ? baselineFrom(measured) : undefined;
+      if (fresh && !run.signal.aborted) measurement?.setBaseline(fresh);
+      const ledger = measured
+        ? buildLedger({
+            window: measured,
+            baseline: fresh,
+            jobCpuSec: 0,
+            metrics: null,
+            pixels: 0,
+            bitrateMbps: 0,
+          })
+        : undefined;
       return {
         kind: 'result',
         result: {
@@ -169,11 +196,23 @@ export async function executeJob(run: JobRun): Promise<JobEnd> {
           status: run.signal.aborted ? 'failed' : 'completed',
           completed_at: new Date().toISOString(),
           error: run.signal.aborted ? 'agent stopped during the baseline' : null,
-          metrics: { duration: Math.round(wall * 1000) / 1000, transcode_duration_sec: 0, frames_encoded: 0 },
+          metrics: {
+            duration: measured ? Math.round(measured.durationSec * 1000) / 1000 : (params.duration ?? 0),
+            transcode_duration_sec: 0,
+            frames_encoded: 0,
+          },
+          ...(ledger ? { power: ledger.power, energy: ledger.energy, samples: ledger.samples } : {}),
+          analyzer_output: {
+            ...(ledger ? { ...ledger.figures, warnings: ledger.warnings } : {}),
+            baseline: fresh ?? null,
+          },
         },
       };
     }
 
+    // Stabilization: let the node settle (the previous job's heat, page cache) before measuring.
+    if (params.stabilization) await idle(params.stabilization * 1000, stop.signal);
+    if (abandoned) return { kind: 'abandoned', reason: abandoned };
     const input =
       params.mode === 'file' && params.input !== undefined
         ? await probeInput(ffprobeFor(options.ffmpegPath), join(options.mediaDir, params.input))
@@ -188,6 +227,7 @@ export async function executeJob(run: JobRun): Promise<JobEnd> {
     });
     for (const w of plan.warnings) run.log(w, { job_id: job.id });
     const limit = timeoutMs(params, options);
+    const window = measurement?.sampler.openWindow();
     const outcome = await runPlan(plan, {
       cwd: jobDir,
       signal: stop.signal,
@@ -199,6 +239,7 @@ export async function executeJob(run: JobRun): Promise<JobEnd> {
         run.onStats?.(liveStats(blocks));
       },
     });
+    const measured = window?.close();
     if (abandoned) return { kind: 'abandoned', reason: abandoned };
 
     const reports: ProcessReport[] = outcome.processes.map((p) => ({
@@ -216,6 +257,23 @@ export async function executeJob(run: JobRun): Promise<JobEnd> {
       ? 'agent was forced to stop during the encode'
       : failureMessage(outcome, limit);
     const failedExit = outcome.processes.find((p) => p.exit.code !== 0 || p.exit.signal);
+    const outputs = plan.processes.flatMap((p) => p.outputs);
+    const ledger = measured
+      ? buildLedger({
+          window: measured,
+          baseline: measurement?.baseline(),
+          jobCpuSec: outcome.processes.reduce((sum, p) => sum + p.exit.cpuSeconds, 0),
+          metrics,
+          pixels: outputs.reduce((sum, o) => {
+            const [w = 0, h = 0] = o.resolution.split('x').map(Number);
+            return sum + w * h * o.fps * metrics.duration;
+          }, 0),
+          bitrateMbps: outputs.reduce((sum, o) => sum + (parseBitrateKbps(o.bitrate) ?? 0), 0) / 1000,
+        })
+      : undefined;
+    for (const w of ledger?.warnings ?? []) run.log(w, { job_id: job.id });
+    // Cooldown: idle after the encode, outside the window, so the next job starts from rest.
+    if (params.cooldown && !error) await idle(params.cooldown * 1000, stop.signal);
     return {
       kind: 'result',
       result: {
@@ -230,7 +288,9 @@ export async function executeJob(run: JobRun): Promise<JobEnd> {
           ...(failedExit ? { exit_code: failedExit.exit.code, exit_signal: failedExit.exit.signal } : {}),
           ...(outcome.timedOut ? { timed_out: true } : {}),
         },
+        ...(ledger ? { power: ledger.power, energy: ledger.energy, samples: ledger.samples } : {}),
         analyzer_output: {
+          ...(ledger?.figures ?? {}),
           started_at: new Date(outcome.startedAt).toISOString(),
           ended_at: new Date(outcome.endedAt).toISOString(),
           outputs: plan.processes.flatMap((p) =>
@@ -241,7 +301,7 @@ export async function executeJob(run: JobRun): Promise<JobEnd> {
               kind: o.kind,
             })),
           ),
-          warnings: plan.warnings,
+          warnings: [...plan.warnings, ...(ledger?.warnings ?? [])],
         },
       },
     };

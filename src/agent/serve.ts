@@ -1,5 +1,8 @@
 import { resolve } from 'node:path';
 import { createMasterClient } from '../core/client.js';
+import { defaultEstimatorModel, parseEstimatorSpec } from '../core/energy/index.js';
+import { type Sampler, createSampler } from '../power/sampler.js';
+import { loadBaseline, measureBaseline, saveBaseline } from './baseline.js';
 import { FfrtmpError } from '../core/errors.js';
 import { type Agent, type AgentOptions, createAgent } from './create-agent.js';
 import { isMasterOnThisHost, loadNodeKey } from './identity.js';
@@ -28,10 +31,19 @@ export interface StartAgentOptions extends Omit<AgentOptions, 'workDir' | 'media
   log: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
   /** A probe already made (the CLI prints it first); probed here otherwise. */
   report?: HardwareReport;
+  powercapRoot: string;
+  procRoot: string;
+  sampleIntervalMs: number;
+  /** `tdp:65` or `linear:20:95`; a default from the CPU thread count when unset. */
+  estimator?: string | undefined;
+  /** Idle measurement at start (0: none); reused from the work dir while younger than baselineMaxAgeMs. */
+  baselineDurationMs: number;
+  baselineMaxAgeMs: number;
 }
 
 export interface RunningAgent {
   agent: Agent;
+  sampler: Sampler;
   report: HardwareReport;
   metricsUrl: string | undefined;
   /** Drain (or force) and release everything. */
@@ -56,6 +68,32 @@ export async function startAgent(o: StartAgentOptions): Promise<RunningAgent> {
   }
   const workDir = resolve(o.workDir);
   const spool = openSpool(workDir);
+  const estimator = o.estimator ? parseEstimatorSpec(o.estimator) : defaultEstimatorModel(report.cpuThreads);
+  const sampler = createSampler({
+    intervalMs: o.sampleIntervalMs,
+    powercapRoot: o.powercapRoot,
+    procRoot: o.procRoot,
+    nvidiaSmi: report.gpus.length > 0 ? o.nvidiaSmi : null,
+    estimator,
+  });
+  sampler.start();
+  for (const p of sampler.problems) o.log('warn', `power: ${p}`);
+  const packageSource = sampler.sources.includes('rapl') ? 'rapl' : sampler.estimatorSource;
+  let baseline = loadBaseline(workDir, packageSource, o.baselineMaxAgeMs, Date.now());
+  if (!baseline && o.baselineDurationMs > 0) {
+    o.log(
+      'info',
+      `measuring the idle baseline for ${o.baselineDurationMs / 1000} s (the agent takes no job meanwhile)`,
+    );
+    baseline = await measureBaseline(sampler, o.baselineDurationMs);
+    if (baseline) saveBaseline(workDir, baseline);
+  }
+  o.log('info', 'power measurement', {
+    sources: sampler.sources,
+    package_source: packageSource,
+    idle_baseline_watts: baseline?.package_watts ?? null,
+    sample_interval_ms: o.sampleIntervalMs,
+  });
   const transport = createTransport({
     caFile: o.tlsCa,
     certFile: o.tlsCert,
@@ -72,14 +110,22 @@ export async function startAgent(o: StartAgentOptions): Promise<RunningAgent> {
       maxConcurrentJobs: o.maxConcurrentJobs,
       nodeKey: loadNodeKey(workDir),
       agentVersion: AGENT_VERSION,
-      powerSources: ['estimate'],
+      powerSources: sampler.sources,
       labels: o.labels,
     }),
     options: { ...o, workDir, mediaDir: resolve(o.mediaDir) },
+    measurement: {
+      sampler,
+      baseline: () => baseline,
+      setBaseline(b) {
+        baseline = b;
+        saveBaseline(workDir, b);
+      },
+    },
   });
   const metrics =
     o.metricsPort > 0
-      ? await serveMetrics(createAgentRegistry(agent, spool), o.metricsHost, o.metricsPort)
+      ? await serveMetrics(createAgentRegistry(agent, spool, sampler), o.metricsHost, o.metricsPort)
       : undefined;
   const metricsUrl = metrics ? `http://${o.metricsHost}:${metrics.port()}/metrics` : undefined;
   o.log('info', 'agent starting', {
@@ -91,11 +137,13 @@ export async function startAgent(o: StartAgentOptions): Promise<RunningAgent> {
   agent.start();
   return {
     agent,
+    sampler,
     report,
     metricsUrl,
     async stop(stopOptions = {}) {
       await agent.stop(stopOptions);
       await metrics?.close();
+      await sampler.stop();
       await transport.close();
     },
   };

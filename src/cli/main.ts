@@ -2,6 +2,7 @@
 import { group } from './command.js';
 import { certsCommand } from './commands/certs.js';
 import { demoCommand } from './commands/demo.js';
+import { doctorCommand } from './commands/doctor.js';
 import { jobsCommand } from './commands/jobs.js';
 import { masterCommand } from './commands/master.js';
 import { agentCommand } from './commands/agent.js';
@@ -11,7 +12,7 @@ import { runCli } from './run.js';
 const root = group(
   'ffrtmp',
   'Run FFmpeg transcoding workloads on one machine or a fleet and measure their energy.',
-  [demoCommand, masterCommand, agentCommand, jobsCommand, nodesCommand, certsCommand],
+  [demoCommand, masterCommand, agentCommand, jobsCommand, nodesCommand, certsCommand, doctorCommand],
 );
 
 // First SIGINT/SIGTERM: commands drain. Second: they stop now. Third: exit at once.

@@ -6,6 +6,8 @@ export interface EmbeddedOptions {
   dataDir: string;
   port: number;
   ffmpegPath?: string;
+  estimator?: string | undefined;
+  baselineDurationMs?: number;
   log: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -45,6 +47,12 @@ export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
       progressIntervalMs: 1000,
       graceMs: 5000,
       defaultFileTimeoutMs: 7_200_000,
+      powercapRoot: '/sys/class/powercap',
+      procRoot: '/proc',
+      sampleIntervalMs: 1000,
+      estimator: o.estimator,
+      baselineDurationMs: o.baselineDurationMs ?? 5000,
+      baselineMaxAgeMs: 86_400_000,
     });
     return {
       master,

@@ -137,6 +137,53 @@ export const agentOptions = defineOptions({
     min: 1000,
     description: 'Timeout of file-mode jobs without timeout_sec',
   },
+  powercapRoot: {
+    flag: 'powercap-root',
+    type: 'string',
+    default: '/sys/class/powercap',
+    env: 'FFRTMP_POWERCAP_ROOT',
+    description: 'Where RAPL counters live (a fake tree in tests)',
+  },
+  procRoot: {
+    flag: 'proc-root',
+    type: 'string',
+    default: '/proc',
+    env: 'FFRTMP_PROC_ROOT',
+    description: 'Where process and host CPU times live',
+  },
+  sampleInterval: {
+    flag: 'sample-interval',
+    type: 'duration',
+    default: 1000,
+    min: 100,
+    max: 60_000,
+    env: 'FFRTMP_SAMPLE_INTERVAL',
+    description: 'Power sampling period (100ms–60s)',
+  },
+  estimator: {
+    flag: 'estimator',
+    type: 'string',
+    env: 'FFRTMP_ESTIMATOR',
+    description:
+      'Power model where no counter exists: tdp:WATTS (Teads curve) or linear:IDLE:MAX (default: tdp from the thread count)',
+  },
+  baselineDuration: {
+    flag: 'baseline-duration',
+    type: 'duration',
+    default: 10_000,
+    min: 0,
+    max: 600_000,
+    env: 'FFRTMP_BASELINE_DURATION',
+    description: 'Idle measurement at start (0: none)',
+  },
+  baselineMaxAge: {
+    flag: 'baseline-max-age',
+    type: 'duration',
+    default: 86_400_000,
+    min: 0,
+    env: 'FFRTMP_BASELINE_MAX_AGE',
+    description: 'Reuse a cached idle baseline younger than this',
+  },
   tlsCa: {
     flag: 'tls-ca',
     type: 'string',
@@ -201,6 +248,12 @@ export const agentCommand = leaf({
       progressIntervalMs: o.progressInterval,
       graceMs: o.killGrace,
       defaultFileTimeoutMs: o.fileTimeout,
+      powercapRoot: o.powercapRoot,
+      procRoot: o.procRoot,
+      sampleIntervalMs: o.sampleInterval,
+      estimator: o.estimator,
+      baselineDurationMs: o.baselineDuration,
+      baselineMaxAgeMs: o.baselineMaxAge,
     });
     const { agent } = running;
     // First signal: drain (finish running jobs, upload). Second: force.

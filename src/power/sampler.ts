@@ -1,0 +1,318 @@
+import {
+  type DeltaResult,
+  type EstimatorModel,
+  type PowerSample,
+  counterDelta,
+  estimatePowerWatts,
+  estimatorLabel,
+  estimatorUncertainty,
+  sumZones,
+} from '../core/energy/index.js';
+import type { PowerSource } from '../core/node.js';
+import { type GpuSample, type NvidiaReader, startNvidiaReader } from './nvidia.js';
+import { readHostCpu } from './procfs.js';
+import {
+  DEFAULT_POWERCAP_ROOT,
+  type RaplProblem,
+  type RaplZone,
+  discoverRapl,
+  readRaplCounters,
+} from './rapl.js';
+
+/**
+ * The agent's one power sampler (DESIGN §6): a single owned loop reads every source — RAPL
+ * counters, the NVIDIA reader's latest cycle, host CPU time for the estimator — at a fixed
+ * interval (1 s default, 100 ms at the least). Job windows and the metrics endpoint both read
+ * what it sampled, so two scrapers see the same numbers and a window costs no extra reads but
+ * its two ends.
+ *
+ * Energy over a window is the sum of counter differences between consecutive readings (exact,
+ * wraps handled per interval), never an integral of sampled power — except for sources that
+ * only give power (NVIDIA, the estimator), which are integrated over the readings.
+ */
+
+export interface SamplerOptions {
+  intervalMs: number;
+  powercapRoot?: string;
+  procRoot?: string;
+  /** nvidia-smi command, or null to not look for GPUs. */
+  nvidiaSmi?: string | null;
+  estimator: EstimatorModel;
+  clock?: () => number;
+  /** A zone drawing more than this is a bad reading, not a measurement. */
+  maxZoneWatts?: number;
+  /** How much history to keep for open windows and metrics. */
+  historyMs?: number;
+}
+
+export interface Reading {
+  t: number;
+  rapl: Map<string, number | RaplProblem>;
+  hostCpu: { busy: number; total: number } | undefined;
+  gpus: GpuSample[];
+}
+
+/** What happened between two consecutive readings. */
+export interface Interval {
+  t0: number;
+  t1: number;
+  zones: Record<string, DeltaResult>;
+  packageJoules: number | null;
+  dramJoules: number | null;
+  psysJoules: number | null;
+  /** Host CPU utilisation over the interval, 0..1. */
+  cpuUtil: number | null;
+  hostBusyCpuSec: number | null;
+  estimateWatts: number | null;
+  gpuWatts: number | null;
+  gaps: string[];
+}
+
+export interface DomainMeasurement {
+  joules: number | null;
+  /** `rapl`, `nvidia`, `estimated:<model>`. */
+  source: string;
+  /** Relative uncertainty of `joules` (0.05 = ±5 %). */
+  uncertainty: number;
+  series: PowerSample[];
+  gaps: string[];
+}
+
+export interface WindowMeasurement {
+  start: number;
+  end: number;
+  durationSec: number;
+  /** Package (CPU) energy: RAPL when the host has it, else the estimator. */
+  package: DomainMeasurement;
+  dram: DomainMeasurement | null;
+  psys: DomainMeasurement | null;
+  gpu: DomainMeasurement | null;
+  hostBusyCpuSec: number | null;
+  meanCpuUtil: number | null;
+  gpus: GpuSample[][];
+}
+
+export interface Window {
+  close(): WindowMeasurement;
+}
+
+export interface Sampler {
+  readonly sources: PowerSource[];
+  readonly zones: readonly RaplZone[];
+  readonly problems: readonly string[];
+  readonly estimatorSource: string;
+  start(): void;
+  /** Takes a reading now (outside the cadence) and returns it. */
+  sampleNow(): Reading;
+  openWindow(): Window;
+  /** The latest interval, for rapl_power_watts and friends. */
+  latestInterval(): Interval | undefined;
+  /** Cumulative joules per RAPL zone id since the sampler started (wrap-corrected). */
+  zoneTotals(): ReadonlyMap<string, number>;
+  /** Cumulative estimated package joules since start (for hosts without counters). */
+  estimatedTotal(): number;
+  latestGpus(): GpuSample[];
+  stop(): Promise<void>;
+}
+
+// RAPL on Haswell and later is measured, not modelled; studies put package energy within a few
+// percent of external meters. NVIDIA documents power.draw as accurate to ±5 W.
+const RAPL_UNCERTAINTY = 0.05;
+const NVIDIA_UNCERTAINTY = 0.05;
+
+export function createSampler(options: SamplerOptions): Sampler {
+  const clock = options.clock ?? Date.now;
+  const intervalMs = Math.max(100, options.intervalMs);
+  const maxZoneWatts = options.maxZoneWatts ?? 1000;
+  const historyMs = options.historyMs ?? 15 * 60_000;
+  const discovery = discoverRapl(options.powercapRoot ?? DEFAULT_POWERCAP_ROOT);
+  const zones = discovery.zones;
+  const hasPackage = zones.some((z) => z.kind === 'package');
+  const problems = discovery.problems.map(
+    (p) => `${p.zone ? `${p.zone}: ` : ''}${p.message} (fix: ${p.fix})`,
+  );
+  const nvidia: NvidiaReader | undefined =
+    options.nvidiaSmi === null
+      ? undefined
+      : startNvidiaReader({ command: options.nvidiaSmi ?? 'nvidia-smi', intervalMs, clock });
+  const estimatorSource = estimatorLabel(options.estimator);
+
+  const readings: Reading[] = [];
+  const intervals: Interval[] = [];
+  const totals = new Map<string, number>();
+  let estimated = 0;
+  let timer: NodeJS.Timeout | undefined;
+
+  function read(): Reading {
+    return {
+      t: clock(),
+      rapl: zones.length > 0 ? readRaplCounters(zones) : new Map(),
+      hostCpu: readHostCpu(options.procRoot),
+      gpus: nvidia?.latest() ?? [],
+    };
+  }
+
+  function between(a: Reading, b: Reading): Interval {
+    const dtSec = (b.t - a.t) / 1000;
+    const deltas: Record<string, DeltaResult> = {};
+    for (const z of zones) {
+      const prev = a.rapl.get(z.id);
+      const curr = b.rapl.get(z.id);
+      deltas[z.id] = counterDelta(
+        typeof prev === 'number' ? prev : undefined,
+        typeof curr === 'number' ? curr : undefined,
+        z.maxEnergyRangeUj,
+        dtSec,
+        maxZoneWatts,
+      );
+    }
+    const sums = sumZones(deltas, zones);
+    let cpuUtil: number | null = null;
+    let busy: number | null = null;
+    if (a.hostCpu && b.hostCpu && b.hostCpu.total > a.hostCpu.total) {
+      busy = b.hostCpu.busy - a.hostCpu.busy;
+      cpuUtil = Math.min(1, Math.max(0, busy / (b.hostCpu.total - a.hostCpu.total)));
+    }
+    const gpuWatts = (gpus: GpuSample[]) =>
+      gpus.length > 0 && gpus.every((g) => g.powerW !== null)
+        ? gpus.reduce((s, g) => s + (g.powerW ?? 0), 0)
+        : null;
+    const g0 = gpuWatts(a.gpus);
+    const g1 = gpuWatts(b.gpus);
+    return {
+      t0: a.t,
+      t1: b.t,
+      zones: deltas,
+      packageJoules: sums.packageJoules,
+      dramJoules: sums.dramJoules,
+      psysJoules: sums.psysJoules,
+      cpuUtil,
+      hostBusyCpuSec: busy,
+      estimateWatts: cpuUtil === null ? null : estimatePowerWatts(options.estimator, cpuUtil),
+      gpuWatts: g0 !== null && g1 !== null ? (g0 + g1) / 2 : (g1 ?? g0),
+      gaps: sums.gaps,
+    };
+  }
+
+  function record(): Reading {
+    const reading = read();
+    const prev = readings.at(-1);
+    readings.push(reading);
+    if (prev && reading.t > prev.t) {
+      const iv = between(prev, reading);
+      intervals.push(iv);
+      for (const [id, d] of Object.entries(iv.zones))
+        if (d.ok) totals.set(id, (totals.get(id) ?? 0) + d.joules);
+      if (iv.estimateWatts !== null) estimated += iv.estimateWatts * ((iv.t1 - iv.t0) / 1000);
+    }
+    // Forget what no open window can need any more.
+    const horizon = reading.t - historyMs;
+    while (readings.length > 2 && (readings[0]?.t ?? 0) < horizon && openWindows === 0) readings.shift();
+    while (intervals.length > 1 && (intervals[0]?.t1 ?? 0) < horizon && openWindows === 0) intervals.shift();
+    return reading;
+  }
+
+  let openWindows = 0;
+
+  function domain(
+    ivs: Interval[],
+    joulesOf: (iv: Interval) => number | null,
+    source: string,
+    uncertainty: number,
+  ): DomainMeasurement {
+    const series: PowerSample[] = [];
+    const gaps: string[] = [];
+    let joules: number | null = 0;
+    for (const iv of ivs) {
+      const j = joulesOf(iv);
+      const dt = (iv.t1 - iv.t0) / 1000;
+      if (j === null) {
+        joules = null;
+        gaps.push(...iv.gaps.map((g) => `${new Date(iv.t0).toISOString()}: ${g}`));
+      } else {
+        if (joules !== null) joules += j;
+        if (dt > 0) series.push({ t: iv.t1, watts: j / dt });
+      }
+    }
+    if (gaps.length === 0 && joules === null) gaps.push('no reading in the window');
+    return { joules, source, uncertainty, series, gaps };
+  }
+
+  return {
+    sources: [
+      ...(hasPackage ? (['rapl'] as const) : []),
+      ...(nvidia ? (['nvidia'] as const) : []),
+      'estimate',
+    ],
+    zones,
+    problems,
+    estimatorSource,
+    start() {
+      if (timer) return;
+      record();
+      timer = setInterval(record, intervalMs);
+      timer.unref();
+    },
+    sampleNow: record,
+    openWindow() {
+      openWindows++;
+      const first = record();
+      let closed = false;
+      return {
+        close() {
+          if (!closed) {
+            closed = true;
+            openWindows--;
+          }
+          const last = record();
+          const ivs = intervals.filter((iv) => iv.t0 >= first.t && iv.t1 <= last.t);
+          const pkg = hasPackage
+            ? domain(ivs, (iv) => iv.packageJoules, 'rapl', RAPL_UNCERTAINTY)
+            : domain(
+                ivs,
+                (iv) => (iv.estimateWatts === null ? null : iv.estimateWatts * ((iv.t1 - iv.t0) / 1000)),
+                estimatorSource,
+                estimatorUncertainty(options.estimator),
+              );
+          const hasDram = zones.some((z) => z.kind === 'dram');
+          const hasPsys = zones.some((z) => z.kind === 'psys');
+          const hasGpu = ivs.some((iv) => iv.gpuWatts !== null);
+          const busy = ivs.every((iv) => iv.hostBusyCpuSec !== null)
+            ? ivs.reduce((s, iv) => s + (iv.hostBusyCpuSec ?? 0), 0)
+            : null;
+          const utils = ivs.map((iv) => iv.cpuUtil).filter((u): u is number => u !== null);
+          return {
+            start: first.t,
+            end: last.t,
+            durationSec: (last.t - first.t) / 1000,
+            package: pkg,
+            dram: hasDram ? domain(ivs, (iv) => iv.dramJoules, 'rapl', RAPL_UNCERTAINTY) : null,
+            psys: hasPsys ? domain(ivs, (iv) => iv.psysJoules, 'rapl', RAPL_UNCERTAINTY) : null,
+            gpu: hasGpu
+              ? domain(
+                  ivs,
+                  (iv) => (iv.gpuWatts === null ? null : iv.gpuWatts * ((iv.t1 - iv.t0) / 1000)),
+                  'nvidia',
+                  NVIDIA_UNCERTAINTY,
+                )
+              : null,
+            hostBusyCpuSec: busy,
+            meanCpuUtil: utils.length > 0 ? utils.reduce((a, b) => a + b, 0) / utils.length : null,
+            gpus: readings
+              .filter((r) => r.t >= first.t && r.t <= last.t && r.gpus.length > 0)
+              .map((r) => r.gpus),
+          };
+        },
+      };
+    },
+    latestInterval: () => intervals.at(-1),
+    zoneTotals: () => totals,
+    estimatedTotal: () => estimated,
+    latestGpus: () => nvidia?.latest() ?? [],
+    async stop() {
+      clearInterval(timer);
+      timer = undefined;
+      await nvidia?.stop();
+    },
+  };
+}
