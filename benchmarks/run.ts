@@ -3,11 +3,13 @@
  * picks by name. Flags: --duration S (timed window, default 20), --workers N (default 50),
  * --rounds N (submit-to-assigned rounds, default 200), --json FILE (also write the numbers),
  * --profile (run the master under --cpu-prof and print the top self-time functions).
+ * `agent`: --idle S (idle window, default 60), --job-duration S (the live job, default 20).
  * Exits non-zero only when the harness itself fails; missed bars print MISS.
  */
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
+import { checkAgentAims, formatAgent, runAgentBench } from './agent.js';
 import { checkBars, formatDispatch, runDispatch } from './dispatch.js';
 import { startBenchMaster } from './lib/master.js';
 import { profileFiles, topSelfTime } from './lib/profile.js';
@@ -18,6 +20,8 @@ interface Flags {
   workers: number;
   rounds: number;
   profile: boolean;
+  idle: number;
+  jobDuration: number;
 }
 
 const BENCHMARKS: Record<string, (flags: Flags) => Promise<unknown>> = {
@@ -37,6 +41,23 @@ const BENCHMARKS: Record<string, (flags: Flags) => Promise<unknown>> = {
       if (code !== 0) console.log(`  note: master exited with ${code}; its output:\n${master.output()}`);
       const profile = master.profileDir ? printProfile(master.profileDir) : undefined;
       return { ...report, bars: checkBars(report), ...(profile ? { profile } : {}) };
+    } finally {
+      await master.cleanup();
+    }
+  },
+  async agent(flags) {
+    const master = await startBenchMaster();
+    try {
+      const report = await runAgentBench({
+        idleSec: flags.idle,
+        jobDurationSec: flags.jobDuration,
+        settleSec: 5,
+        master,
+      });
+      console.log(formatAgent(report));
+      const code = await master.stop();
+      if (code !== 0) console.log(`  note: master exited with ${code}; its output:\n${master.output()}`);
+      return { ...report, aims: checkAgentAims(report) };
     } finally {
       await master.cleanup();
     }
@@ -77,12 +98,14 @@ async function main(): Promise<number> {
       rounds: { type: 'string', default: '200' },
       json: { type: 'string' },
       profile: { type: 'boolean', default: false },
+      idle: { type: 'string', default: '60' },
+      'job-duration': { type: 'string', default: '20' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) {
     console.log(
-      `usage: npm run bench -- [${Object.keys(BENCHMARKS).join('|')}] [--duration S] [--workers N] [--rounds N] [--json FILE] [--profile]`,
+      `usage: npm run bench -- [${Object.keys(BENCHMARKS).join('|')}] [--duration S] [--workers N] [--rounds N] [--json FILE] [--profile] [--idle S] [--job-duration S]`,
     );
     return 0;
   }
@@ -91,6 +114,8 @@ async function main(): Promise<number> {
     workers: positiveInt('workers', values.workers),
     rounds: positiveInt('rounds', values.rounds),
     profile: values.profile,
+    idle: positiveInt('idle', values.idle),
+    jobDuration: positiveInt('job-duration', values['job-duration']),
   };
   const names = positionals.length ? positionals : Object.keys(BENCHMARKS);
   const unknown = names.filter((n) => !BENCHMARKS[n]);
