@@ -1,18 +1,47 @@
 #!/usr/bin/env node
-import { group } from './command.js';
-import { certsCommand } from './commands/certs.js';
-import { demoCommand } from './commands/demo.js';
-import { doctorCommand } from './commands/doctor.js';
-import { jobsCommand } from './commands/jobs.js';
-import { masterCommand } from './commands/master.js';
-import { agentCommand } from './commands/agent.js';
-import { nodesCommand } from './commands/nodes.js';
+import { group, lazy } from './command.js';
 import { runCli } from './run.js';
 
 const root = group(
   'ffrtmp',
   'Run FFmpeg transcoding workloads on one machine or a fleet and measure their energy.',
-  [demoCommand, masterCommand, agentCommand, jobsCommand, nodesCommand, certsCommand, doctorCommand],
+  [
+    lazy(
+      'demo',
+      'A short standalone benchmark: a local master and agent run a few scenarios (about 30 s)',
+      async () => (await import('./commands/demo.js')).demoCommand,
+    ),
+    lazy(
+      'master',
+      'Run the master: job queue, node registry and HTTP API',
+      async () => (await import('./commands/master.js')).masterCommand,
+    ),
+    lazy(
+      'agent',
+      'Run a compute node: register, heartbeat, pull jobs, run FFmpeg, upload results',
+      async () => (await import('./commands/agent.js')).agentCommand,
+    ),
+    lazy(
+      'jobs',
+      'Submit, inspect, cancel and retry jobs',
+      async () => (await import('./commands/jobs.js')).jobsCommand,
+    ),
+    lazy(
+      'nodes',
+      'List, inspect and remove compute nodes',
+      async () => (await import('./commands/nodes.js')).nodesCommand,
+    ),
+    lazy(
+      'certs',
+      'Write a private CA plus server and client certificates for TLS',
+      async () => (await import('./commands/certs.js')).certsCommand,
+    ),
+    lazy(
+      'doctor',
+      'What this machine can run and measure (FFmpeg, RAPL, NVIDIA, estimator), with fixes',
+      async () => (await import('./commands/doctor.js')).doctorCommand,
+    ),
+  ],
 );
 
 // First SIGINT/SIGTERM: commands drain. Second: they stop now. Third: exit at once.

@@ -29,6 +29,7 @@ export async function runCli(root: Command, io: CliIo): Promise<number> {
   let command = root;
   let path = root.name;
   let i = 0;
+  if (command.load) command = await command.load();
   while (command.subcommands) {
     const name = argv[i];
     if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
@@ -40,7 +41,7 @@ export async function runCli(root: Command, io: CliIo): Promise<number> {
       io.err(`error: unknown command "${path} ${name}"\n\n${formatGroupHelp(path, command)}`);
       return EXIT.usage;
     }
-    command = next;
+    command = next.load ? await next.load() : next;
     path = `${path} ${name}`;
     i++;
   }
