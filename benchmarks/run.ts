@@ -4,6 +4,7 @@
  * --rounds N (submit-to-assigned rounds, default 200), --json FILE (also write the numbers),
  * --profile (run the master under --cpu-prof and print the top self-time functions).
  * `agent`: --idle S (idle window, default 60), --job-duration S (the live job, default 20).
+ * `sampler`: --seconds S (each of its three runs: no sampler, 1 Hz, 10 Hz; default 60).
  * Exits non-zero only when the harness itself fails; missed bars print MISS.
  */
 import { writeFileSync } from 'node:fs';
@@ -14,12 +15,14 @@ import { checkBars, formatDispatch, runDispatch } from './dispatch.js';
 import { startBenchMaster } from './lib/master.js';
 import { profileFiles, topSelfTime } from './lib/profile.js';
 import { cpuModel } from './lib/proc.js';
+import { formatSampler, runSamplerBench } from './sampler.js';
 
 interface Flags {
   duration: number;
   workers: number;
   rounds: number;
   profile: boolean;
+  seconds: number;
   idle: number;
   jobDuration: number;
 }
@@ -62,6 +65,11 @@ const BENCHMARKS: Record<string, (flags: Flags) => Promise<unknown>> = {
       await master.cleanup();
     }
   },
+  async sampler(flags) {
+    const report = await runSamplerBench({ seconds: flags.seconds, windowSec: 10 });
+    console.log(formatSampler(report));
+    return report;
+  },
 };
 
 function printProfile(dir: string) {
@@ -97,6 +105,7 @@ async function main(): Promise<number> {
       workers: { type: 'string', default: '50' },
       rounds: { type: 'string', default: '200' },
       json: { type: 'string' },
+      seconds: { type: 'string', default: '60' },
       profile: { type: 'boolean', default: false },
       idle: { type: 'string', default: '60' },
       'job-duration': { type: 'string', default: '20' },
@@ -105,7 +114,7 @@ async function main(): Promise<number> {
   });
   if (values.help) {
     console.log(
-      `usage: npm run bench -- [${Object.keys(BENCHMARKS).join('|')}] [--duration S] [--workers N] [--rounds N] [--json FILE] [--profile] [--idle S] [--job-duration S]`,
+      `usage: npm run bench -- [${Object.keys(BENCHMARKS).join('|')}] [--duration S] [--workers N] [--rounds N] [--json FILE] [--profile] [--seconds S] [--idle S] [--job-duration S]`,
     );
     return 0;
   }
@@ -114,6 +123,7 @@ async function main(): Promise<number> {
     workers: positiveInt('workers', values.workers),
     rounds: positiveInt('rounds', values.rounds),
     profile: values.profile,
+    seconds: positiveInt('seconds', values.seconds),
     idle: positiveInt('idle', values.idle),
     jobDuration: positiveInt('job-duration', values['job-duration']),
   };

@@ -1,6 +1,7 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Sampler, WindowMeasurement } from '../power/sampler.js';
+import { delay } from './delay.js';
 
 /**
  * The node's idle power, so results can report net energy above idle. Measured when the agent
@@ -62,15 +63,7 @@ export async function measureBaseline(
   signal?: AbortSignal,
 ): Promise<Baseline | undefined> {
   const window = sampler.openWindow();
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
+  await delay(ms, signal);
   return baselineFrom(window.close());
 }
 

@@ -11,6 +11,7 @@ import {
   type Measurement,
   executeJob,
 } from './execute-job.js';
+import { delay } from './delay.js';
 import type { Spool } from './spool.js';
 
 export interface AgentOptions extends ExecuteOptions {
@@ -79,17 +80,7 @@ export function createAgent(deps: AgentDeps): Agent {
   let registering: Promise<string> | undefined;
 
   /** Waits `ms` unless the agent starts draining. */
-  const pause = (ms: number, signal: AbortSignal = draining.signal) =>
-    new Promise<void>((resolve) => {
-      if (signal.aborted) return resolve();
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      }
-      signal.addEventListener('abort', done, { once: true });
-    });
+  const pause = (ms: number, signal: AbortSignal = draining.signal) => delay(ms, signal);
 
   async function registerOnce(): Promise<string> {
     for (let attempt = 1; ; attempt++) {

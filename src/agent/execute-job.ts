@@ -10,6 +10,7 @@ import { type JobParameters, parseJobParameters } from '../core/job-parameters.j
 import { parseBitrateKbps } from '../core/units.js';
 import type { Sampler } from '../power/sampler.js';
 import { type Baseline, baselineFrom } from './baseline.js';
+import { delay } from './delay.js';
 import { buildLedger } from './ledger.js';
 import { ffprobeFor, probeInput } from './media.js';
 import { describeExit, type PlanOutcome, runPlan } from './run-ffmpeg.js';
@@ -108,17 +109,22 @@ function failureMessage(outcome: PlanOutcome, timeout: number): string | undefin
   return `ffmpeg process ${first.index + 1}/${outcome.processes.length} ${describeExit(first.exit)} after ${(first.exit.wallMs / 1000).toFixed(1)} s${tail ? `: ${tail}` : ''}`;
 }
 
-/** Waits `ms` or until aborted. */
-function idle(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
+type ResultFields = Omit<ResultBody, 'job_id' | 'node_id' | 'attempt' | 'status' | 'error' | 'completed_at'>;
+
+/** The result of this attempt: completed unless there is an error. */
+function resultOf(run: JobRun, error: string | null, completedAt: number, fields: ResultFields): JobEnd {
+  return {
+    kind: 'result',
+    result: {
+      job_id: run.job.id,
+      node_id: run.nodeId,
+      attempt: run.job.attempt,
+      status: error ? 'failed' : 'completed',
+      completed_at: new Date(completedAt).toISOString(),
+      error,
+      ...fields,
+    },
+  };
 }
 
 /**
@@ -172,7 +178,7 @@ export async function executeJob(run: JobRun): Promise<JobEnd> {
     if (params.type === 'baseline') {
       // The idle node, measured: energy while nothing runs, the floor every job is compared with.
       const window = measurement?.sampler.openWindow();
-      await idle((params.duration ?? 0) * 1000, stop.signal);
+      await delay((params.duration ?? 0) * 1000, stop.signal);
       const measured = window?.close();
       if (abandoned) return { kind: 'abandoned', reason: abandoned };
       const fresh = measured ? baselineFrom(measured) : undefined;
@@ -187,31 +193,22 @@ export async function executeJob(run: JobRun): Promise<JobEnd> {
             bitrateMbps: 0,
           })
         : undefined;
-      return {
-        kind: 'result',
-        result: {
-          job_id: job.id,
-          node_id: nodeId,
-          attempt: job.attempt,
-          status: run.signal.aborted ? 'failed' : 'completed',
-          completed_at: new Date().toISOString(),
-          error: run.signal.aborted ? 'agent stopped during the baseline' : null,
-          metrics: {
-            duration: measured ? Math.round(measured.durationSec * 1000) / 1000 : (params.duration ?? 0),
-            transcode_duration_sec: 0,
-            frames_encoded: 0,
-          },
-          ...(ledger ? { power: ledger.power, energy: ledger.energy, samples: ledger.samples } : {}),
-          analyzer_output: {
-            ...(ledger ? { ...ledger.figures, warnings: ledger.warnings } : {}),
-            baseline: fresh ?? null,
-          },
+      return resultOf(run, run.signal.aborted ? 'agent stopped during the baseline' : null, Date.now(), {
+        metrics: {
+          duration: measured ? Math.round(measured.durationSec * 1000) / 1000 : (params.duration ?? 0),
+          transcode_duration_sec: 0,
+          frames_encoded: 0,
         },
-      };
+        ...(ledger ? { power: ledger.power, energy: ledger.energy, samples: ledger.samples } : {}),
+        analyzer_output: {
+          ...(ledger ? { ...ledger.figures, warnings: ledger.warnings } : {}),
+          baseline: fresh ?? null,
+        },
+      });
     }
 
     // Stabilization: let the node settle (the previous job's heat, page cache) before measuring.
-    if (params.stabilization) await idle(params.stabilization * 1000, stop.signal);
+    if (params.stabilization) await delay(params.stabilization * 1000, stop.signal);
     if (abandoned) return { kind: 'abandoned', reason: abandoned };
     const input =
       params.mode === 'file' && params.input !== undefined
@@ -273,56 +270,36 @@ export async function executeJob(run: JobRun): Promise<JobEnd> {
       : undefined;
     for (const w of ledger?.warnings ?? []) run.log(w, { job_id: job.id });
     // Cooldown: idle after the encode, outside the window, so the next job starts from rest.
-    if (params.cooldown && !error) await idle(params.cooldown * 1000, stop.signal);
-    return {
-      kind: 'result',
-      result: {
-        job_id: job.id,
-        node_id: nodeId,
-        attempt: job.attempt,
-        status: error ? 'failed' : 'completed',
-        completed_at: new Date(outcome.endedAt).toISOString(),
-        error: error ?? null,
-        metrics: {
-          ...metrics,
-          ...(failedExit ? { exit_code: failedExit.exit.code, exit_signal: failedExit.exit.signal } : {}),
-          ...(outcome.timedOut ? { timed_out: true } : {}),
-        },
-        ...(ledger ? { power: ledger.power, energy: ledger.energy, samples: ledger.samples } : {}),
-        analyzer_output: {
-          ...(ledger?.figures ?? {}),
-          started_at: new Date(outcome.startedAt).toISOString(),
-          ended_at: new Date(outcome.endedAt).toISOString(),
-          outputs: plan.processes.flatMap((p) =>
-            p.outputs.map((o) => ({
-              resolution: o.resolution,
-              fps: o.fps,
-              bitrate: o.bitrate,
-              kind: o.kind,
-            })),
-          ),
-          warnings: [...plan.warnings, ...(ledger?.warnings ?? [])],
-        },
+    if (params.cooldown && !error) await delay(params.cooldown * 1000, stop.signal);
+    return resultOf(run, error ?? null, outcome.endedAt, {
+      metrics: {
+        ...metrics,
+        ...(failedExit ? { exit_code: failedExit.exit.code, exit_signal: failedExit.exit.signal } : {}),
+        ...(outcome.timedOut ? { timed_out: true } : {}),
       },
-    };
+      ...(ledger ? { power: ledger.power, energy: ledger.energy, samples: ledger.samples } : {}),
+      analyzer_output: {
+        ...(ledger?.figures ?? {}),
+        started_at: new Date(outcome.startedAt).toISOString(),
+        ended_at: new Date(outcome.endedAt).toISOString(),
+        outputs: plan.processes.flatMap((p) =>
+          p.outputs.map((o) => ({
+            resolution: o.resolution,
+            fps: o.fps,
+            bitrate: o.bitrate,
+            kind: o.kind,
+          })),
+        ),
+        warnings: [...plan.warnings, ...(ledger?.warnings ?? [])],
+      },
+    });
   } catch (error) {
     if (abandoned) return { kind: 'abandoned', reason: abandoned };
     // Bad parameters (an agent older than the master) or a plan that cannot run here: a failed result, not a crash.
     const message = isFfrtmpError(error) ? error.message : `agent error: ${(error as Error).message}`;
     if (!isFfrtmpError(error))
       run.log('job failed with an agent error', { job_id: job.id, err: String((error as Error).stack) });
-    return {
-      kind: 'result',
-      result: {
-        job_id: job.id,
-        node_id: nodeId,
-        attempt: job.attempt,
-        status: 'failed',
-        completed_at: new Date().toISOString(),
-        error: message,
-        metrics: {},
-      },
-    };
+    return resultOf(run, message, Date.now(), { metrics: {} });
   } finally {
     clearInterval(reporter);
     run.signal.removeEventListener('abort', onForce);

@@ -2,8 +2,8 @@ import { createTransport } from '../agent/transport.js';
 import { type MasterClient, createMasterClient } from '../core/client.js';
 import { defineOptions } from '../core/config.js';
 
-/** Options every command that talks to a master shares. */
-export const clientOptions = defineOptions({
+/** How to reach a master: every command that talks to one (the agent too) takes these. */
+export const connectionOptions = defineOptions({
   master: {
     flag: 'master',
     type: 'string',
@@ -16,7 +16,7 @@ export const clientOptions = defineOptions({
     type: 'string',
     env: 'FFRTMP_API_KEY',
     secret: true,
-    description: 'Admin API key',
+    description: 'API key: the admin key (agents may use the agent key)',
   },
   tlsCa: {
     flag: 'tls-ca',
@@ -31,6 +31,11 @@ export const clientOptions = defineOptions({
     description: 'Client certificate (PEM)',
   },
   tlsKey: { flag: 'tls-key', type: 'string', env: 'FFRTMP_TLS_KEY', description: 'Client key (PEM)' },
+});
+
+/** Options of commands that query a master and print what they get. */
+export const clientOptions = defineOptions({
+  ...connectionOptions,
   json: { flag: 'json', type: 'bool', default: false, description: 'Print JSON instead of a table' },
 });
 

@@ -22,7 +22,21 @@ import { FfrtmpError, isErrorCode } from './errors.js';
  * timeouts. Errors come back as FfrtmpError with the master's code, or E_MASTER_UNREACHABLE.
  */
 
-export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
+/** What the client needs of an HTTP response; the global `fetch` satisfies it, and so does the agent's transport. */
+export interface ResponseLike {
+  ok: boolean;
+  status: number;
+  text(): Promise<string>;
+}
+
+export interface RequestLike {
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+  signal?: AbortSignal;
+}
+
+export type FetchLike = (url: string, init: RequestLike) => Promise<ResponseLike>;
 
 export interface ClientOptions {
   baseUrl: string;
@@ -89,13 +103,13 @@ export function createMasterClient(options: ClientOptions): MasterClient {
   if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
 
   async function call<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
-    const init: RequestInit = {
+    const init: RequestLike = {
       method,
       headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
     };
     if (body !== undefined) init.body = JSON.stringify(body);
     if (signal) init.signal = signal;
-    let response: Response;
+    let response: ResponseLike;
     try {
       response = await options.fetch(`${baseUrl}${path}`, init);
     } catch (cause) {

@@ -50,6 +50,8 @@ export interface Reading {
   rapl: Map<string, number | RaplProblem>;
   hostCpu: { busy: number; total: number } | undefined;
   gpus: GpuSample[];
+  /** Why there is no GPU cycle in this reading (nvidia-smi not running, or no cycle yet). */
+  gpuProblem?: string;
 }
 
 /** What happened between two consecutive readings. */
@@ -64,8 +66,12 @@ export interface Interval {
   cpuUtil: number | null;
   hostBusyCpuSec: number | null;
   estimateWatts: number | null;
+  /** Summed power.draw of the GPUs that report it, when both ends of the interval have a GPU cycle. */
   gpuWatts: number | null;
+  /** RAPL zones that gave no good delta (`<zone id>: <reason>: <detail>`). */
   gaps: string[];
+  /** Why `gpuWatts` is null, when it is and GPUs are expected. */
+  gpuGap: string | null;
 }
 
 export interface DomainMeasurement {
@@ -112,6 +118,8 @@ export interface Sampler {
   /** Cumulative estimated package joules since start (for hosts without counters). */
   estimatedTotal(): number;
   latestGpus(): GpuSample[];
+  /** How many readings and intervals are held (trimmed to `historyMs` while no window is open). */
+  historySize(): { readings: number; intervals: number };
   stop(): Promise<void>;
 }
 
@@ -143,12 +151,20 @@ export function createSampler(options: SamplerOptions): Sampler {
   let estimated = 0;
   let timer: NodeJS.Timeout | undefined;
 
+  const procStat = `${options.procRoot ?? '/proc'}/stat`;
+  // Once a GPU cycle has been seen this host has GPUs: a window without GPU readings then has
+  // unknown GPU energy (a gap), not "no GPU".
+  let gpusSeen = false;
+
   function read(): Reading {
+    const gpus = nvidia?.latest() ?? [];
+    if (gpus.length > 0) gpusSeen = true;
     return {
       t: clock(),
       rapl: zones.length > 0 ? readRaplCounters(zones) : new Map(),
       hostCpu: readHostCpu(options.procRoot),
-      gpus: nvidia?.latest() ?? [],
+      gpus,
+      ...(nvidia && gpus.length === 0 ? { gpuProblem: describeGpuProblem(nvidia) } : {}),
     };
   }
 
@@ -173,12 +189,19 @@ export function createSampler(options: SamplerOptions): Sampler {
       busy = b.hostCpu.busy - a.hostCpu.busy;
       cpuUtil = Math.min(1, Math.max(0, busy / (b.hostCpu.total - a.hostCpu.total)));
     }
+    // A card that prints power.draw as [N/A] is left out of the sum (and named in the window's
+    // gaps) rather than making every GPU's energy unknown.
     const gpuWatts = (gpus: GpuSample[]) =>
-      gpus.length > 0 && gpus.every((g) => g.powerW !== null)
-        ? gpus.reduce((s, g) => s + (g.powerW ?? 0), 0)
-        : null;
+      gpus.some((g) => g.powerW !== null) ? gpus.reduce((s, g) => s + (g.powerW ?? 0), 0) : null;
     const g0 = gpuWatts(a.gpus);
     const g1 = gpuWatts(b.gpus);
+    // Both ends or nothing: holding the last power across a death of nvidia-smi would be made up.
+    const gpuGap =
+      g0 !== null && g1 !== null
+        ? null
+        : (b.gpuProblem ??
+          a.gpuProblem ??
+          (a.gpus.length > 0 && b.gpus.length > 0 ? 'no GPU reports power.draw' : 'no GPU reading'));
     return {
       t0: a.t,
       t1: b.t,
@@ -189,8 +212,9 @@ export function createSampler(options: SamplerOptions): Sampler {
       cpuUtil,
       hostBusyCpuSec: busy,
       estimateWatts: cpuUtil === null ? null : estimatePowerWatts(options.estimator, cpuUtil),
-      gpuWatts: g0 !== null && g1 !== null ? (g0 + g1) / 2 : (g1 ?? g0),
+      gpuWatts: g0 !== null && g1 !== null ? (g0 + g1) / 2 : null,
       gaps: sums.gaps,
+      gpuGap,
     };
   }
 
@@ -214,9 +238,19 @@ export function createSampler(options: SamplerOptions): Sampler {
 
   let openWindows = 0;
 
+  /** The gaps of one RAPL domain: only its own zones (a dram reset is no reason for package). */
+  function zoneGaps(kind: 'package' | 'dram' | 'psys'): (iv: Interval) => string[] {
+    const ids = zones
+      .filter((z) => z.kind === kind && (kind !== 'package' || z.parent === null))
+      .map((z) => z.id);
+    return (iv) => iv.gaps.filter((g) => ids.some((id) => g.startsWith(`${id}: `)));
+  }
+
+  /** `gapsOf` says why `joulesOf` is null for an interval, in that domain's own terms. */
   function domain(
     ivs: Interval[],
     joulesOf: (iv: Interval) => number | null,
+    gapsOf: (iv: Interval) => string[],
     source: string,
     uncertainty: number,
   ): DomainMeasurement {
@@ -228,7 +262,7 @@ export function createSampler(options: SamplerOptions): Sampler {
       const dt = (iv.t1 - iv.t0) / 1000;
       if (j === null) {
         joules = null;
-        gaps.push(...iv.gaps.map((g) => `${new Date(iv.t0).toISOString()}: ${g}`));
+        gaps.push(...gapsOf(iv).map((g) => `${new Date(iv.t0).toISOString()}: ${g}`));
       } else {
         if (joules !== null) joules += j;
         if (dt > 0) series.push({ t: iv.t1, watts: j / dt });
@@ -260,23 +294,37 @@ export function createSampler(options: SamplerOptions): Sampler {
       let closed = false;
       return {
         close() {
+          // Read before this window stops holding history: the reading trims what is older than
+          // historyMs, and a window longer than that still needs all of its intervals.
+          const last = record();
           if (!closed) {
             closed = true;
             openWindows--;
           }
-          const last = record();
           const ivs = intervals.filter((iv) => iv.t0 >= first.t && iv.t1 <= last.t);
           const pkg = hasPackage
-            ? domain(ivs, (iv) => iv.packageJoules, 'rapl', RAPL_UNCERTAINTY)
+            ? domain(ivs, (iv) => iv.packageJoules, zoneGaps('package'), 'rapl', RAPL_UNCERTAINTY)
             : domain(
                 ivs,
                 (iv) => (iv.estimateWatts === null ? null : iv.estimateWatts * ((iv.t1 - iv.t0) / 1000)),
+                () => [`no host CPU time: cannot read ${procStat}`],
                 estimatorSource,
                 estimatorUncertainty(options.estimator),
               );
           const hasDram = zones.some((z) => z.kind === 'dram');
           const hasPsys = zones.some((z) => z.kind === 'psys');
-          const hasGpu = ivs.some((iv) => iv.gpuWatts !== null);
+          const hasGpu = gpusSeen || ivs.some((iv) => iv.gpuWatts !== null);
+          const windowReadings = readings.filter((r) => r.t >= first.t && r.t <= last.t);
+          const gpu = hasGpu
+            ? domain(
+                ivs,
+                (iv) => (iv.gpuWatts === null ? null : iv.gpuWatts * ((iv.t1 - iv.t0) / 1000)),
+                (iv) => [iv.gpuGap ?? 'no GPU reading'],
+                'nvidia',
+                NVIDIA_UNCERTAINTY,
+              )
+            : null;
+          if (gpu) gpu.gaps.push(...unpoweredGpus(windowReadings));
           const busy = ivs.every((iv) => iv.hostBusyCpuSec !== null)
             ? ivs.reduce((s, iv) => s + (iv.hostBusyCpuSec ?? 0), 0)
             : null;
@@ -286,21 +334,16 @@ export function createSampler(options: SamplerOptions): Sampler {
             end: last.t,
             durationSec: (last.t - first.t) / 1000,
             package: pkg,
-            dram: hasDram ? domain(ivs, (iv) => iv.dramJoules, 'rapl', RAPL_UNCERTAINTY) : null,
-            psys: hasPsys ? domain(ivs, (iv) => iv.psysJoules, 'rapl', RAPL_UNCERTAINTY) : null,
-            gpu: hasGpu
-              ? domain(
-                  ivs,
-                  (iv) => (iv.gpuWatts === null ? null : iv.gpuWatts * ((iv.t1 - iv.t0) / 1000)),
-                  'nvidia',
-                  NVIDIA_UNCERTAINTY,
-                )
+            dram: hasDram
+              ? domain(ivs, (iv) => iv.dramJoules, zoneGaps('dram'), 'rapl', RAPL_UNCERTAINTY)
               : null,
+            psys: hasPsys
+              ? domain(ivs, (iv) => iv.psysJoules, zoneGaps('psys'), 'rapl', RAPL_UNCERTAINTY)
+              : null,
+            gpu,
             hostBusyCpuSec: busy,
             meanCpuUtil: utils.length > 0 ? utils.reduce((a, b) => a + b, 0) / utils.length : null,
-            gpus: readings
-              .filter((r) => r.t >= first.t && r.t <= last.t && r.gpus.length > 0)
-              .map((r) => r.gpus),
+            gpus: windowReadings.filter((r) => r.gpus.length > 0).map((r) => r.gpus),
           };
         },
       };
@@ -309,10 +352,27 @@ export function createSampler(options: SamplerOptions): Sampler {
     zoneTotals: () => totals,
     estimatedTotal: () => estimated,
     latestGpus: () => nvidia?.latest() ?? [],
+    historySize: () => ({ readings: readings.length, intervals: intervals.length }),
     async stop() {
       clearInterval(timer);
       timer = undefined;
       await nvidia?.stop();
     },
   };
+}
+
+function describeGpuProblem(nvidia: NvidiaReader): string {
+  if (nvidia.running()) return 'nvidia-smi is running but has not reported a full GPU cycle yet';
+  const why = nvidia.lastError();
+  return `nvidia-smi is not running${why ? ` (${why})` : ''}; GPU energy is unknown until it restarts`;
+}
+
+/** One line per GPU that printed no power.draw in the window's readings: its energy is not in the sum. */
+function unpoweredGpus(readings: readonly Reading[]): string[] {
+  const names = new Map<number, string | null>();
+  for (const r of readings) for (const g of r.gpus) if (g.powerW === null) names.set(g.index, g.name);
+  return [...names].map(
+    ([index, name]) =>
+      `GPU ${index}${name ? ` (${name})` : ''} reports no power.draw: its energy is not included`,
+  );
 }

@@ -2,28 +2,18 @@ import { formatHardwareReport, probeHardware } from '../../agent/probe.js';
 import { startAgent } from '../../agent/serve.js';
 import { defineOptions } from '../../core/config.js';
 import { FfrtmpError } from '../../core/errors.js';
+import { connectionOptions } from '../client-options.js';
 import { leaf } from '../command.js';
+import { probeOptions } from '../probe-options.js';
 
 export const agentOptions = defineOptions({
+  ...connectionOptions,
+  ...probeOptions,
   register: {
     flag: 'register',
     type: 'bool',
     default: false,
     description: 'Register with the master and take jobs (without it: print the detected hardware and exit)',
-  },
-  master: {
-    flag: 'master',
-    type: 'string',
-    default: 'http://localhost:8080',
-    env: 'FFRTMP_MASTER',
-    description: 'Master URL',
-  },
-  apiKey: {
-    flag: 'api-key',
-    type: 'string',
-    env: 'FFRTMP_API_KEY',
-    secret: true,
-    description: 'API key (the agent key or the admin key)',
   },
   pollInterval: {
     flag: 'poll-interval',
@@ -94,20 +84,6 @@ export const agentOptions = defineOptions({
     env: 'FFRTMP_RTMP_URL',
     description: 'RTMP base URL for live jobs, e.g. rtmp://127.0.0.1:1935/live (else the null muxer)',
   },
-  ffmpeg: {
-    flag: 'ffmpeg',
-    type: 'string',
-    default: 'ffmpeg',
-    env: 'FFRTMP_FFMPEG',
-    description: 'FFmpeg command',
-  },
-  nvidiaSmi: {
-    flag: 'nvidia-smi',
-    type: 'string',
-    default: 'nvidia-smi',
-    env: 'FFRTMP_NVIDIA_SMI',
-    description: 'nvidia-smi command',
-  },
   address: {
     flag: 'address',
     type: 'string',
@@ -137,13 +113,6 @@ export const agentOptions = defineOptions({
     min: 1000,
     description: 'Timeout of file-mode jobs without timeout_sec',
   },
-  powercapRoot: {
-    flag: 'powercap-root',
-    type: 'string',
-    default: '/sys/class/powercap',
-    env: 'FFRTMP_POWERCAP_ROOT',
-    description: 'Where RAPL counters live (a fake tree in tests)',
-  },
   procRoot: {
     flag: 'proc-root',
     type: 'string',
@@ -159,13 +128,6 @@ export const agentOptions = defineOptions({
     max: 60_000,
     env: 'FFRTMP_SAMPLE_INTERVAL',
     description: 'Power sampling period (100ms–60s)',
-  },
-  estimator: {
-    flag: 'estimator',
-    type: 'string',
-    env: 'FFRTMP_ESTIMATOR',
-    description:
-      'Power model where no counter exists: tdp:WATTS (Teads curve) or linear:IDLE:MAX (default: tdp from the thread count)',
   },
   baselineDuration: {
     flag: 'baseline-duration',
@@ -184,19 +146,6 @@ export const agentOptions = defineOptions({
     env: 'FFRTMP_BASELINE_MAX_AGE',
     description: 'Reuse a cached idle baseline younger than this',
   },
-  tlsCa: {
-    flag: 'tls-ca',
-    type: 'string',
-    env: 'FFRTMP_TLS_CA',
-    description: 'CA certificate (PEM) of a self-signed master',
-  },
-  tlsCert: {
-    flag: 'tls-cert',
-    type: 'string',
-    env: 'FFRTMP_TLS_CERT',
-    description: 'Client certificate (PEM)',
-  },
-  tlsKey: { flag: 'tls-key', type: 'string', env: 'FFRTMP_TLS_KEY', description: 'Client key (PEM)' },
 });
 
 function parseLabels(list: readonly string[]): Record<string, string> {

@@ -8,6 +8,7 @@ import {
 } from '../../core/energy/index.js';
 import { discoverRapl, readRaplCounters } from '../../power/rapl.js';
 import { leaf } from '../command.js';
+import { probeOptions } from '../probe-options.js';
 
 interface Check {
   name: string;
@@ -23,33 +24,7 @@ export const doctorCommand = leaf({
   usage:
     'ffrtmp doctor [--ffmpeg ffmpeg] [--nvidia-smi nvidia-smi] [--powercap-root /sys/class/powercap] [--json]',
   options: defineOptions({
-    ffmpeg: {
-      flag: 'ffmpeg',
-      type: 'string',
-      default: 'ffmpeg',
-      env: 'FFRTMP_FFMPEG',
-      description: 'FFmpeg command',
-    },
-    nvidiaSmi: {
-      flag: 'nvidia-smi',
-      type: 'string',
-      default: 'nvidia-smi',
-      env: 'FFRTMP_NVIDIA_SMI',
-      description: 'nvidia-smi command',
-    },
-    powercapRoot: {
-      flag: 'powercap-root',
-      type: 'string',
-      default: '/sys/class/powercap',
-      env: 'FFRTMP_POWERCAP_ROOT',
-      description: 'Where RAPL counters live',
-    },
-    estimator: {
-      flag: 'estimator',
-      type: 'string',
-      env: 'FFRTMP_ESTIMATOR',
-      description: 'tdp:WATTS or linear:IDLE:MAX',
-    },
+    ...probeOptions,
     json: { flag: 'json', type: 'bool', default: false, description: 'Print JSON' },
   }),
   async run(o, _p, io) {
