@@ -70,6 +70,20 @@ function fakeProc(busy: number, idle: number) {
   };
 }
 
+/** Runs `fn` with `vars` set in process.env (the fake nvidia-smi inherits them), then restores it. */
+function withEnv<T>(vars: Record<string, string>, fn: () => T): T {
+  const before = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, vars);
+  try {
+    return fn();
+  } finally {
+    for (const [k, v] of Object.entries(before)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
 /** Polls `ready` every 20 ms until it holds (or fails after `ms`): a wait on a condition. */
 async function until(ready: () => boolean, what: string, ms = 10_000): Promise<void> {
   await vi.waitFor(
@@ -258,18 +272,10 @@ describe('NVIDIA through the (fake) nvidia-smi', () => {
   });
 
   it('a window over the death of nvidia-smi has unknown GPU energy and says nvidia-smi is not running', async () => {
-    const before = process.env.FAKE_NVIDIA_MODE;
     const spawnLog = join(dir, 'spawns');
-    process.env.FAKE_NVIDIA_MODE = 'die-after-3';
-    process.env.FAKE_NVIDIA_SPAWN_LOG = spawnLog;
-    let s: Sampler;
-    try {
-      s = sampler({ nvidiaSmi: FAKE_SMI, intervalMs: 50 });
-    } finally {
-      if (before === undefined) delete process.env.FAKE_NVIDIA_MODE;
-      else process.env.FAKE_NVIDIA_MODE = before;
-      delete process.env.FAKE_NVIDIA_SPAWN_LOG;
-    }
+    const s = withEnv({ FAKE_NVIDIA_MODE: 'die-after-3', FAKE_NVIDIA_SPAWN_LOG: spawnLog }, () =>
+      sampler({ nvidiaSmi: FAKE_SMI, intervalMs: 50 }),
+    );
     await until(() => s.latestGpus().length === 2, 'a full GPU cycle');
     const w = s.openWindow();
     clock.advance(1000);
@@ -298,13 +304,9 @@ describe('NVIDIA through the (fake) nvidia-smi', () => {
 
   it('stop() ends a live nvidia-smi', async () => {
     const spawnLog = join(dir, 'spawns');
-    process.env.FAKE_NVIDIA_SPAWN_LOG = spawnLog;
-    let s: Sampler;
-    try {
-      s = sampler({ nvidiaSmi: FAKE_SMI, intervalMs: 50 });
-    } finally {
-      delete process.env.FAKE_NVIDIA_SPAWN_LOG;
-    }
+    const s = withEnv({ FAKE_NVIDIA_SPAWN_LOG: spawnLog }, () =>
+      sampler({ nvidiaSmi: FAKE_SMI, intervalMs: 50 }),
+    );
     await until(() => s.latestGpus().length === 2, 'a full GPU cycle');
     await s.stop();
     const [pid] = readFileSync(spawnLog, 'utf8').trim().split('\n').map(Number);
