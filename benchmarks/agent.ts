@@ -513,16 +513,15 @@ export function checkAgentAims(r: AgentReport): BarCheck[] {
   ];
 }
 
-/** Splits the agent's idle RSS into bare node / its own code / other commands' code / runtime state. */
+/** Splits the agent's idle RSS into bare node / the code the agent command loads / runtime state. */
 function restLines(r: AgentReport): string[] {
   const by = (prefix: string) => r.moduleProbes.find((p) => p.label.startsWith(prefix))?.rssMiB;
   const bare = by('bare node');
   const own = by("the agent command's");
-  const all = by('the whole CLI');
-  if (bare === undefined || own === undefined || all === undefined) return [];
+  if (bare === undefined || own === undefined) return [];
   const agent = r.idle.agent.rssMiB.end;
   return [
-    `    => agent ${f(agent, 1)} MiB ≈ bare node ${f(bare, 1)} + the agent's own code ${f(own - bare, 1)} + the other commands' code ${f(all - own, 1)} (loaded because main.js imports every command) + runtime state ${f(agent - all, 1)}`,
+    `    => agent ${f(agent, 1)} MiB ≈ bare node ${f(bare, 1)} + the code the agent command loads ${f(own - bare, 1)} + runtime state ${f(agent - own, 1)} (main.js loads each command on demand)`,
   ];
 }
 
