@@ -16,6 +16,8 @@ export interface ServeOptions {
   tlsCaFile?: string | undefined;
   master: Partial<MasterOptions>;
   logLevel?: string;
+  /** Where JSON log lines go (default stdout); standalone commands keep stdout for their own output. */
+  logDestination?: 'stdout' | 'stderr';
 }
 
 export interface RunningMaster {
@@ -61,7 +63,10 @@ export async function startMaster(options: ServeOptions): Promise<RunningMaster>
         }
       : undefined;
   const store = openSqliteStore({ path: options.dbPath, synchronous: options.dbSync ?? 'normal' });
-  const logger = pino({ level: options.logLevel ?? 'info' });
+  const logger = pino(
+    { level: options.logLevel ?? 'info' },
+    pino.destination(options.logDestination === 'stderr' ? 2 : 1),
+  );
   const master = createMaster({ store, options: options.master, logger, ...(tls ? { tls } : {}) });
   try {
     await master.app.listen({ host: options.host, port: options.port });

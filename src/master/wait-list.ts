@@ -11,6 +11,8 @@ export interface WaitList {
   /** Schedules a notify() at `atMs` (epoch ms, by `clock`) — for jobs whose retry backoff ends then. */
   notifyAt(atMs: number): void;
   readonly size: number;
+  /** True once close() ran: parked pollers answer at once. */
+  readonly closed: boolean;
   close(): void;
 }
 
@@ -56,6 +58,9 @@ export function createWaitList(clock: () => number): WaitList {
     },
     get size() {
       return parked.size;
+    },
+    get closed() {
+      return closed;
     },
     close() {
       closed = true;

@@ -27,6 +27,7 @@ export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
     port: o.port,
     dbPath: join(o.dataDir, 'ffrtmp.db'),
     logLevel: 'warn',
+    logDestination: 'stderr',
     master: {},
   });
   try {

@@ -216,9 +216,14 @@ describe('VictoriaMetrics scraping the agent', () => {
     // Let VictoriaMetrics ingest the scrapes after the window's end.
     await until(
       async () => {
-        const res = await fetch(`${vmUrl}/api/v1/export?match[]=rapl_energy_joules_total&start=${Math.floor(end)}`);
+        const res = await fetch(
+          `${vmUrl}/api/v1/export?match[]=rapl_energy_joules_total&start=${Math.floor(end)}`,
+        );
         const lines = (await res.text()).split('\n').filter(Boolean);
-        const latest = Math.max(0, ...lines.flatMap((l) => (JSON.parse(l) as { timestamps: number[] }).timestamps));
+        const latest = Math.max(
+          0,
+          ...lines.flatMap((l) => (JSON.parse(l) as { timestamps: number[] }).timestamps),
+        );
         return latest > (end + 1) * 1000 ? true : undefined;
       },
       30_000,

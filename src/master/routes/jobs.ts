@@ -52,7 +52,7 @@ export function mountJobRoutes(ctx: MasterContext): void {
         return { job: toJobJson(job) };
       }
       const left = deadline - clock();
-      if (left <= 0 || gone.signal.aborted) return { job: null };
+      if (left <= 0 || gone.signal.aborted || waitList.closed) return { job: null };
       await waitList.wait(left, gone.signal);
     }
   });

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { FfrtmpError } from '../../core/errors.js';
 
 /**
  * Group commit: every write verb becomes one savepoint inside a shared transaction that commits
@@ -14,6 +15,8 @@ export interface GroupCommit {
   run<R>(op: () => R): Promise<R>;
   /** Commits what is pending now (used before close). */
   flush(): void;
+  /** Commits what is pending; later operations fail with E_UNAVAILABLE instead of reaching a closed file. */
+  close(): void;
 }
 
 interface Pending {
@@ -57,13 +60,22 @@ export function createGroupCommit(db: Database.Database, maxBatch = 256): GroupC
     }
   }
 
+  let closed = false;
   return {
     run<R>(op: () => R): Promise<R> {
+      if (closed)
+        return Promise.reject(
+          new FfrtmpError('E_UNAVAILABLE', 'the store is closed (the master is shutting down)'),
+        );
       return new Promise<R>((resolve, reject) => {
         pending.push({ op, resolve: resolve as (v: unknown) => void, reject });
         scheduled ??= setImmediate(flush);
       });
     },
     flush,
+    close() {
+      flush();
+      closed = true;
+    },
   };
 }

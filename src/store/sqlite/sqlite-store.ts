@@ -424,7 +424,7 @@ function createSqliteStore(db: Database.Database): Store {
       return page(`SELECT * FROM results ${w.sql}`, w.args, p, fromResultRow);
     },
     close: async () => {
-      group.flush();
+      group.close();
       if (db.open) db.close();
     },
   };
