@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, expect, it } from 'vitest';
 import { CLI, tempDir } from './helpers.js';
@@ -7,22 +9,30 @@ import { CLI, tempDir } from './helpers.js';
 const dir = tempDir('ffrtmp-demo-');
 afterAll(() => dir.cleanup());
 
-it('ffrtmp demo runs every scenario through a local master and agent and prints the results', async () => {
-  const { stdout, stderr } = await promisify(execFile)(
+it('ffrtmp demo runs five scenarios through a local master and agent and leaves a results file with energy', async () => {
+  const out = join(dir.path, 'results');
+  const { stdout } = await promisify(execFile)(
     process.execPath,
-    [CLI, 'demo', '--port', '0', '--data-dir', dir.path, '--json'],
+    [CLI, 'demo', '--output-dir', out, '--data-dir', join(dir.path, 'data')],
     {
-      timeout: 120_000,
+      timeout: 150_000,
     },
   );
-  const out = JSON.parse(stdout.slice(0, stdout.lastIndexOf('}') + 1)) as {
-    results: { status: string; metrics: Record<string, number> }[];
-  };
-  expect(out.results.map((r) => r.status)).toEqual(['completed', 'completed', 'completed', 'completed']);
-  const [, h264, h265, ladder] = out.results;
-  expect(h264?.metrics.frames_encoded).toBeGreaterThanOrEqual(140);
-  expect(h265?.metrics.frames_encoded).toBeGreaterThanOrEqual(140);
-  expect(ladder?.metrics.outputs).toBe(3);
-  expect(stdout).toMatch(/master API: http:\/\/127\.0\.0\.1:\d+/);
-  expect(stderr).toMatch(/\[4\/4\] h264-ladder-3/);
-}, 150_000);
+  expect(stdout).toMatch(/^SCENARIO\s+STATUS/m);
+  expect(stdout).toMatch(/^master: http:\/\/127\.0\.0\.1:\d+/m);
+  const [file] = readdirSync(out);
+  const { scenarios } = JSON.parse(readFileSync(join(out, file ?? ''), 'utf8'));
+  expect(scenarios.map((s: { name: string }) => s.name)).toEqual([
+    'baseline',
+    'h264_720p30_2500k',
+    'h265_720p30_2500k',
+    'h264_2x_360p30_mixed',
+    'h264_ladder_3',
+  ]);
+  for (const s of scenarios) {
+    expect(s.status).toBe('completed');
+    expect(s.energy.total_joules).toBeGreaterThan(0);
+    expect(s.energy.domains.package.source).toMatch(/^(rapl|estimated:)/);
+  }
+  expect(scenarios[4].outputs).toHaveLength(3);
+}, 180_000);

@@ -8,8 +8,13 @@ const root = group(
   [
     lazy(
       'demo',
-      'A short standalone benchmark: a local master and agent run a few scenarios (about 30 s)',
+      'A short standalone benchmark: a local master and agent run five scenarios (about 45 s)',
       async () => (await import('./commands/demo.js')).demoCommand,
+    ),
+    lazy(
+      'test',
+      'Run benchmark scenarios (single, multi, batch, suite) and write a results file',
+      async () => (await import('./commands/test.js')).testCommand,
     ),
     lazy(
       'master',
