@@ -242,6 +242,23 @@ describe('estimator (no RAPL)', () => {
     expect(m.package.joules).toBeCloseTo((20 + 100 * 0.25) * 3, 6);
   });
 
+  it('two readings within one clock tick carry the last utilisation instead of voiding the window', () => {
+    const proc = fakeProc(0, 0);
+    const s = sampler({ procRoot: proc.root, estimator: { kind: 'linear', idleWatts: 20, maxWatts: 120 } });
+    s.sampleNow();
+    clock.advance(1000);
+    proc.add(500, 500); // 50 % busy
+    const w = s.openWindow();
+    clock.advance(5);
+    s.sampleNow(); // 5 ms later /proc/stat has not moved: no tick in this sliver
+    clock.advance(995);
+    proc.add(500, 500);
+    const m = w.close();
+    // 70 W (50 %) over the 5 ms sliver and over the 995 ms after it.
+    expect(m.package.joules).toBeCloseTo(70, 6);
+    expect(m.package.gaps).toEqual([]);
+  });
+
   it('without host CPU readings the estimate is unknown, with a gap, not zero', () => {
     const s = sampler({ procRoot: join(dir, 'no-proc') });
     const w = s.openWindow();

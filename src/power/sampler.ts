@@ -146,6 +146,7 @@ export function createSampler(options: SamplerOptions): Sampler {
   const estimatorSource = estimatorLabel(options.estimator);
 
   const readings: Reading[] = [];
+  let lastUtil: number | null = null;
   const intervals: Interval[] = [];
   const totals = new Map<string, number>();
   let estimated = 0;
@@ -188,6 +189,13 @@ export function createSampler(options: SamplerOptions): Sampler {
     if (a.hostCpu && b.hostCpu && b.hostCpu.total > a.hostCpu.total) {
       busy = b.hostCpu.busy - a.hostCpu.busy;
       cpuUtil = Math.min(1, Math.max(0, busy / (b.hostCpu.total - a.hostCpu.total)));
+      lastUtil = cpuUtil;
+    } else if (a.hostCpu && b.hostCpu) {
+      // Two readings within one clock tick (a window opened right after a scheduled reading):
+      // /proc/stat has not moved, so carry the last utilisation over this sliver of time rather
+      // than leave a gap that would void the whole window's estimate.
+      busy = 0;
+      cpuUtil = lastUtil ?? 0;
     }
     // A card that prints power.draw as [N/A] is left out of the sum (and named in the window's
     // gaps) rather than making every GPU's energy unknown.
