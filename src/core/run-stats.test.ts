@@ -1,3 +1,4 @@
+import { parseBatchFile } from './scenario-file.js';
 import { describe, expect, it } from 'vitest';
 import {
   type ScenarioRecord,
@@ -14,7 +15,6 @@ import {
   type Scenario,
   baselineScenario,
   multiScenario,
-  parseBatchFile,
   repeatScenarios,
   RUNNER_DEFAULTS,
   singleScenario,

@@ -1,3 +1,4 @@
+import { parseBatchFile } from './scenario-file.js';
 import { describe, expect, it } from 'vitest';
 import { FfrtmpError, type FieldProblem } from './errors.js';
 import { parseJobParameters } from './job-parameters.js';
@@ -8,7 +9,6 @@ import {
   baselineScenario,
   defaultSuite,
   multiScenario,
-  parseBatchFile,
   repeatScenarios,
   singleScenario,
 } from './scenarios.js';

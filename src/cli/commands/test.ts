@@ -1,3 +1,4 @@
+import { parseBatchFile } from '../../core/scenario-file.js';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createTransport } from '../../agent/transport.js';
@@ -12,7 +13,6 @@ import {
   baselineScenario,
   defaultSuite,
   multiScenario,
-  parseBatchFile,
   repeatScenarios,
   singleScenario,
 } from '../../core/scenarios.js';
