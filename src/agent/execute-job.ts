@@ -13,6 +13,7 @@ import { type Baseline, baselineFrom } from './baseline.js';
 import { delay } from './delay.js';
 import { buildLedger } from './ledger.js';
 import { ffprobeFor, probeInput } from './media.js';
+import { measureQuality } from './quality.js';
 import { describeExit, type PlanOutcome, runPlan } from './run-ffmpeg.js';
 
 export interface ExecuteOptions {
@@ -269,6 +270,17 @@ export async function executeJob(run: JobRun): Promise<JobEnd> {
         })
       : undefined;
     for (const w of ledger?.warnings ?? []) run.log(w, { job_id: job.id });
+    // Quality after the window: decoding and comparing must not count in the encode's energy.
+    const quality =
+      params.quality && !error
+        ? await measureQuality(
+            plan,
+            params,
+            params.input === undefined ? undefined : join(options.mediaDir, params.input),
+            options.ffmpegPath,
+            stop.signal,
+          )
+        : undefined;
     // Cooldown: idle after the encode, outside the window, so the next job starts from rest.
     if (params.cooldown && !error) await delay(params.cooldown * 1000, stop.signal);
     return resultOf(run, error ?? null, outcome.endedAt, {
@@ -278,6 +290,7 @@ export async function executeJob(run: JobRun): Promise<JobEnd> {
         ...(outcome.timedOut ? { timed_out: true } : {}),
       },
       ...(ledger ? { power: ledger.power, energy: ledger.energy, samples: ledger.samples } : {}),
+      ...(quality ? { quality: { ...quality } } : {}),
       analyzer_output: {
         ...(ledger?.figures ?? {}),
         started_at: new Date(outcome.startedAt).toISOString(),
@@ -290,7 +303,7 @@ export async function executeJob(run: JobRun): Promise<JobEnd> {
             kind: o.kind,
           })),
         ),
-        warnings: [...plan.warnings, ...(ledger?.warnings ?? [])],
+        warnings: [...plan.warnings, ...(ledger?.warnings ?? []), ...(quality?.errors ?? [])],
       },
     });
   } catch (error) {

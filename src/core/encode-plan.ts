@@ -267,6 +267,9 @@ export function planEncode(params: JobParameters, env: PlanEnv): EncodePlan {
         'output "rtmp" needs an RTMP server: give parameters.rtmp_url or configure the agent RTMP URL',
       );
     }
+  } else if (params.quality) {
+    // Quality is computed on the encoded output afterwards, so it has to be kept.
+    kind = 'file';
   } else if (mode === 'file') {
     // File mode measures an encode as fast as it can go: no network sink unless asked for.
     kind = 'null';

@@ -324,6 +324,12 @@ export function parseJobParameters(raw: unknown): JobParameters {
         problems.push({ field: key, message: 'a baseline runs no encode; remove this field' });
     }
   }
+  if (p.quality && p.output !== undefined && p.output !== 'file') {
+    problems.push({
+      field: 'quality',
+      message: `quality is measured on the encoded file: use output "file" or leave output out, got output "${p.output}"`,
+    });
+  }
   if (p.rtmp_url !== undefined && p.output !== undefined && p.output !== 'rtmp') {
     problems.push({ field: 'rtmp_url', message: `only used with output "rtmp", got output "${p.output}"` });
   }

@@ -82,6 +82,13 @@ const common = defineOptions({
     max: 3600,
     description: 'Idle seconds after each scenario',
   },
+  computeQuality: {
+    flag: 'compute-quality',
+    type: 'bool',
+    default: false,
+    description:
+      'Also compute PSNR and SSIM (VMAF where FFmpeg has libvmaf) of every output, after its window',
+  },
   repeat: {
     flag: 'repeat',
     type: 'int',
@@ -115,7 +122,7 @@ function defaultsOf(o: Common): ScenarioDefaults {
     ...(o.preset ? { preset: o.preset } : {}),
     stabilization: o.stabilization,
     cooldown: o.cooldown,
-    quality: false,
+    quality: o.computeQuality,
   };
 }
 
@@ -150,6 +157,8 @@ function summary(records: readonly ScenarioRecord[]): string {
       fmt(get(r, 'energy', 'total_joules')),
       fmt(get(r, 'energy', 'net_joules')),
       fmt((r.analyzer_output as Record<string, unknown> | undefined)?.joules_per_frame, 3),
+      fmt(r.psnr_score, 2),
+      fmt(r.ssim_score, 4),
       String(get(r, 'energy', 'total_source') ?? '-'),
     ]),
   );
