@@ -75,6 +75,15 @@ function liveStats(blocks: readonly (ProgressBlock | undefined)[]): LiveStats {
   };
 }
 
+/** The node's power right now, for progress displays (`watts`, `gpu_watts`). */
+function liveWatts(measurement: Measurement | undefined): Record<string, number> {
+  const w = measurement?.sampler.latestWatts();
+  return {
+    ...(w?.package === null || w?.package === undefined ? {} : { watts: Math.round(w.package * 10) / 10 }),
+    ...(w?.gpu === null || w?.gpu === undefined ? {} : { gpu_watts: Math.round(w.gpu * 10) / 10 }),
+  };
+}
+
 function encodedBytes(stderr: string): number | undefined {
   const sizes = parseEncodedBytes(stderr);
   return sizes ? sizes.videoBytes + sizes.audioBytes : undefined;
@@ -153,6 +162,7 @@ export async function executeJob(run: JobRun): Promise<JobEnd> {
         attempt: job.attempt,
         ...(progress === undefined ? {} : { progress }),
         stats: {
+          ...liveWatts(run.measurement),
           fps: stats.fps,
           speed: stats.speed,
           frames: stats.frames,

@@ -40,6 +40,8 @@ export interface Job {
   retry_count: number;
   max_retries: number;
   progress: number;
+  /** The holder's latest live figures (fps, speed, watts …), for progress displays; null before any. */
+  stats: Record<string, number> | null;
   error: string | null;
   created_at: number;
   assigned_at: number | null;
@@ -78,6 +80,7 @@ export function assign(job: Job, nodeId: string, now: number, leaseMs: number): 
     lease_expires_at: now + leaseMs,
     not_before: null,
     progress: 0,
+    stats: null,
     error: null,
   };
 }
@@ -102,7 +105,12 @@ export function assertHolder(job: Job, nodeId: string, attempt: number | undefin
 /** Progress (or a bare lease renewal) from the holder; the first one marks the job running. */
 export function renew(
   job: Job,
-  report: { nodeId: string; attempt?: number | undefined; progress?: number | undefined },
+  report: {
+    nodeId: string;
+    attempt?: number | undefined;
+    progress?: number | undefined;
+    stats?: Record<string, number> | undefined;
+  },
   now: number,
   leaseMs: number,
 ): Job {
@@ -117,6 +125,7 @@ export function renew(
     status: 'running',
     started_at: job.started_at ?? now,
     progress,
+    stats: report.stats ?? job.stats,
     lease_expires_at: now + leaseMs,
   };
 }
@@ -166,6 +175,7 @@ export function retry(job: Job): Job {
     status: 'queued',
     attempt: job.attempt + 1,
     retry_count: 0,
+    stats: null,
     node_id: null,
     progress: 0,
     error: null,
@@ -229,6 +239,7 @@ export function expireLease(
     status: 'queued',
     attempt: job.attempt + 1,
     retry_count: retryNumber,
+    stats: null,
     node_id: null,
     progress: 0,
     error: reason,

@@ -22,6 +22,7 @@ export function toJob(job: NewJob, now: number): Job {
     attempt: 1,
     retry_count: 0,
     progress: 0,
+    stats: null,
     error: null,
     created_at: now,
     assigned_at: null,

@@ -111,6 +111,8 @@ export interface Sampler {
   /** Takes a reading now (outside the cadence) and returns it. */
   sampleNow(): Reading;
   openWindow(): Window;
+  /** CPU package watts over the latest interval (RAPL, else the estimate) and GPU watts, for live displays. */
+  latestWatts(): { package: number | null; gpu: number | null };
   /** The latest interval, for rapl_power_watts and friends. */
   latestInterval(): Interval | undefined;
   /** Cumulative joules per RAPL zone id since the sampler started (wrap-corrected). */
@@ -357,6 +359,15 @@ export function createSampler(options: SamplerOptions): Sampler {
       };
     },
     latestInterval: () => intervals.at(-1),
+    latestWatts() {
+      const iv = intervals.at(-1);
+      const dt = iv ? (iv.t1 - iv.t0) / 1000 : 0;
+      if (!iv || dt <= 0) return { package: null, gpu: null };
+      return {
+        package: hasPackage ? (iv.packageJoules === null ? null : iv.packageJoules / dt) : iv.estimateWatts,
+        gpu: iv.gpuWatts,
+      };
+    },
     zoneTotals: () => totals,
     estimatedTotal: () => estimated,
     latestGpus: () => nvidia?.latest() ?? [],

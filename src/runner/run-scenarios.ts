@@ -23,6 +23,8 @@ export interface RunProgress {
   elapsedSec: number;
   /** Estimated seconds left for this scenario, when its duration is known. */
   remainingSec: number | null;
+  /** The node's power right now, from the job's latest progress report. */
+  watts: number | null;
 }
 
 export interface RunScenariosOptions {
@@ -110,6 +112,7 @@ export async function runScenarios(o: RunScenariosOptions): Promise<RunOutcome> 
         phase,
         elapsedSec: (now() - started) / 1000,
         remainingSec: remaining,
+        watts: job.stats?.watts ?? null,
       });
       await delay(o.pollMs ?? 500, o.signal);
       job = await o.client.getJob(job.id);

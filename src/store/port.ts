@@ -48,6 +48,7 @@ export interface ProgressReport {
   nodeId: string;
   attempt?: number | undefined;
   progress?: number | undefined;
+  stats?: Record<string, number> | undefined;
 }
 
 export interface ReapOptions {

@@ -166,7 +166,8 @@ function summary(records: readonly ScenarioRecord[]): string {
 
 function progressLine(p: RunProgress): string {
   const left = p.remainingSec === null ? '' : `, ~${Math.ceil(p.remainingSec)} s left`;
-  return `[${p.index + 1}/${p.total}] ${p.scenario}: ${p.phase} (${Math.floor(p.elapsedSec)} s${left})`;
+  const watts = p.watts === null ? '' : `, ${p.watts.toFixed(1)} W`;
+  return `[${p.index + 1}/${p.total}] ${p.scenario}: ${p.phase} (${Math.floor(p.elapsedSec)} s${left}${watts})`;
 }
 
 /** Runs the scenarios on the given master or an embedded one, writing the results file as it goes. */

@@ -24,6 +24,7 @@ export function toJobJson(job: Job): JobJson {
     retry_count: job.retry_count,
     max_retries: job.max_retries,
     progress: job.progress,
+    stats: job.stats,
     error: job.error,
     created_at: iso(job.created_at),
     assigned_at: isoOrNull(job.assigned_at),

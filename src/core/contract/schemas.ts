@@ -113,6 +113,7 @@ export const JobSchema = T.Object({
   retry_count: T.Integer(),
   max_retries: T.Integer(),
   progress: T.Number(),
+  stats: T.Union([T.Record(T.String(), T.Number()), T.Null()]),
   error: T.Union([T.String(), T.Null()]),
   created_at: Time,
   assigned_at: NullableTime,

@@ -75,7 +75,7 @@ export function mountJobRoutes(ctx: MasterContext): void {
     const jobId = params.id ?? '';
     if (!jobId) throw new FfrtmpError('E_INVALID_PARAMETER', 'job id missing in path');
     const job = await store.renewLease(
-      { jobId, nodeId: body.node_id, attempt: body.attempt, progress: body.progress },
+      { jobId, nodeId: body.node_id, attempt: body.attempt, progress: body.progress, stats: body.stats },
       clock(),
       { leaseMs: options.leaseMs },
     );

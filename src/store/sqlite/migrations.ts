@@ -47,6 +47,7 @@ export const SQLITE_MIGRATIONS: readonly { version: number; name: string; sql: s
         retry_count INTEGER NOT NULL,
         max_retries INTEGER NOT NULL,
         progress REAL NOT NULL,
+        stats TEXT,
         error TEXT,
         created_at INTEGER NOT NULL,
         assigned_at INTEGER,

@@ -47,6 +47,7 @@ export interface JobRow {
   retry_count: number;
   max_retries: number;
   progress: number;
+  stats: string | null;
   error: string | null;
   created_at: number;
   assigned_at: number | null;
@@ -108,6 +109,7 @@ export function fromJobRow(r: JobRow): Job {
     retry_count: r.retry_count,
     max_retries: r.max_retries,
     progress: r.progress,
+    stats: r.stats === null ? null : (JSON.parse(r.stats) as Record<string, number>),
     error: r.error,
     created_at: r.created_at,
     assigned_at: r.assigned_at,
@@ -135,6 +137,7 @@ export function toJobParams(job: Job) {
     retry_count: job.retry_count,
     max_retries: job.max_retries,
     progress: job.progress,
+    stats: job.stats === null ? null : JSON.stringify(job.stats),
     error: job.error,
     created_at: job.created_at,
     assigned_at: job.assigned_at,

@@ -40,15 +40,15 @@ export function prepareStatements(db: Database.Database) {
     jobById: db.prepare('SELECT * FROM jobs WHERE id = ?'),
     insertJob: db.prepare(`
       INSERT INTO jobs (id, scenario, confidence, parameters, requires, status, priority, node_id, target_node_id, run_id,
-        attempt, retry_count, max_retries, progress, error, created_at, assigned_at, started_at, completed_at,
+        attempt, retry_count, max_retries, progress, stats, error, created_at, assigned_at, started_at, completed_at,
         lease_expires_at, not_before)
       VALUES (@id, @scenario, @confidence, @parameters, @requires, @status, @priority, @node_id, @target_node_id, @run_id,
-        @attempt, @retry_count, @max_retries, @progress, @error, @created_at, @assigned_at, @started_at, @completed_at,
+        @attempt, @retry_count, @max_retries, @progress, @stats, @error, @created_at, @assigned_at, @started_at, @completed_at,
         @lease_expires_at, @not_before)`),
     // Writes the state a core transition produced; `expected` guards against a lost update.
     updateJob: db.prepare(`
       UPDATE jobs SET status = @status, node_id = @node_id, attempt = @attempt, retry_count = @retry_count,
-        progress = @progress, error = @error, assigned_at = @assigned_at, started_at = @started_at,
+        progress = @progress, stats = @stats, error = @error, assigned_at = @assigned_at, started_at = @started_at,
         completed_at = @completed_at, lease_expires_at = @lease_expires_at, not_before = @not_before
       WHERE id = @id AND status = @expected_status AND attempt = @expected_attempt`),
     // The claim: oldest ready job of the best priority whose requirements this node meets.
