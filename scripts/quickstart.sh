@@ -30,6 +30,8 @@ packages=(
   "make:make"
   "python3:python3"
   "victoria-metrics:/usr/bin/victoria-metrics"
+  "nginx:/usr/sbin/nginx"
+  "libnginx-mod-rtmp:/usr/lib/nginx/modules/ngx_rtmp_module.so"
 )
 missing=()
 for entry in "${packages[@]}"; do

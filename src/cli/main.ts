@@ -12,6 +12,11 @@ const root = group(
       async () => (await import('./commands/demo.js')).demoCommand,
     ),
     lazy(
+      'up',
+      'Standalone mode: master, local agent, nginx-rtmp and VictoriaMetrics (what is installed) until Ctrl-C',
+      async () => (await import('./commands/up.js')).upCommand,
+    ),
+    lazy(
       'test',
       'Run benchmark scenarios (single, multi, batch, suite) and write a results file',
       async () => (await import('./commands/test.js')).testCommand,

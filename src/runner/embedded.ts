@@ -8,6 +8,10 @@ export interface EmbeddedOptions {
   ffmpegPath?: string;
   estimator?: string | undefined;
   baselineDurationMs?: number;
+  /** Live jobs publish here (nginx-rtmp); the null muxer without it. */
+  rtmpUrl?: string | undefined;
+  /** The agent's /metrics port (0: off). */
+  agentMetricsPort?: number;
   log: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -39,7 +43,8 @@ export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
       nvidiaSmi: 'nvidia-smi',
       labels: { mode: 'standalone' },
       metricsHost: '127.0.0.1',
-      metricsPort: 0,
+      metricsPort: o.agentMetricsPort ?? 0,
+      rtmpBaseUrl: o.rtmpUrl,
       log: o.log,
       pollIntervalMs: 10_000,
       heartbeatIntervalMs: 5000,

@@ -17,6 +17,7 @@ import {
   singleScenario,
 } from '../../core/scenarios.js';
 import { startEmbedded } from '../../runner/embedded.js';
+import { readUpState } from '../../stack/up.js';
 import { type RunProgress, runScenarios } from '../../runner/run-scenarios.js';
 import { connectionOptions, formatTable } from '../client-options.js';
 import { type CliIo, type Command, group, leaf } from '../command.js';
@@ -176,7 +177,8 @@ export async function runTest(o: TestRunOptions, scenarios: Scenario[], io: CliI
   const outputFile = resolve(o.outputDir, resultsFileName(Date.now()));
   const runId = `run-${new Date().toISOString().replace(/[:.]/g, '-')}`;
   let stopEmbedded: (() => Promise<void>) | undefined;
-  let baseUrl = o.master;
+  let baseUrl = o.master ?? readUpState(resolve(o.dataDir))?.master_url;
+  if (baseUrl && !o.master) io.err(`using the master of "ffrtmp up": ${baseUrl}`);
   if (!baseUrl) {
     if (o.node)
       throw new FfrtmpError(

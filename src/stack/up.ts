@@ -1,0 +1,143 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Embedded, startEmbedded } from '../runner/embedded.js';
+import { httpHealth } from './http-get.js';
+import { findNginx, nginxArgs, writeNginxConfig } from './nginx-rtmp.js';
+import { type Component, startComponent } from './supervisor.js';
+import { findVictoriaMetrics, victoriaMetricsArgs, writeScrapeConfig } from './victoria-metrics.js';
+
+/**
+ * `ffrtmp up`: standalone mode with every installed component (DESIGN §1, §9) — master and a local
+ * agent in this process, nginx-rtmp and VictoriaMetrics as owned children with generated configs
+ * under the data dir, each health-checked and logged to a file. A missing component is reported
+ * with how to install it, never fatal.
+ */
+export interface UpOptions {
+  dataDir: string;
+  port: number;
+  stack: boolean;
+  rtmpPort: number;
+  statPort: number;
+  vmPort: number;
+  retention: string;
+  agentMetricsPort: number;
+  log: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+}
+
+export interface UpState {
+  pid: number;
+  master_url: string;
+  rtmp_url: string | null;
+  stat_url: string | null;
+  victoria_metrics_url: string | null;
+  agent_metrics_url: string | null;
+  started_at: string;
+}
+
+export interface Up {
+  state: UpState;
+  missing: string[];
+  stop(): Promise<void>;
+}
+
+const STATE_FILE = 'up.json';
+
+/** The running `ffrtmp up` of this data dir, if its process is alive. */
+export function readUpState(dataDir: string): UpState | undefined {
+  const path = join(dataDir, STATE_FILE);
+  if (!existsSync(path)) return undefined;
+  try {
+    const state = JSON.parse(readFileSync(path, 'utf8')) as UpState;
+    process.kill(state.pid, 0);
+    return state;
+  } catch {
+    return undefined; // stale: its process is gone
+  }
+}
+
+export async function startUp(o: UpOptions): Promise<Up> {
+  mkdirSync(o.dataDir, { recursive: true });
+  const components: Component[] = [];
+  const missing: string[] = [];
+  let embedded: Embedded | undefined;
+  const stopAll = async () => {
+    await embedded?.stop({ force: true });
+    for (const c of components.reverse()) await c.stop();
+    rmSync(join(o.dataDir, STATE_FILE), { force: true });
+  };
+  try {
+    let rtmpUrl: string | undefined;
+    let statUrl: string | undefined;
+    if (o.stack) {
+      const nginx = findNginx();
+      if ('missing' in nginx)
+        missing.push(`nginx-rtmp: ${nginx.missing} (live jobs use the null muxer meanwhile)`);
+      else {
+        writeNginxConfig({
+          dataDir: o.dataDir,
+          rtmpPort: o.rtmpPort,
+          statPort: o.statPort,
+          modulePath: nginx.modulePath,
+        });
+        components.push(
+          await startComponent({
+            name: 'nginx-rtmp',
+            command: nginx.binary,
+            args: nginxArgs(o.dataDir),
+            logFile: join(o.dataDir, 'logs', 'nginx.log'),
+            health: httpHealth(`http://127.0.0.1:${o.statPort}/health`),
+            startTimeoutMs: 10_000,
+          }),
+        );
+        rtmpUrl = `rtmp://127.0.0.1:${o.rtmpPort}/live`;
+        statUrl = `http://127.0.0.1:${o.statPort}/stat`;
+      }
+    }
+    embedded = await startEmbedded({
+      dataDir: o.dataDir,
+      port: o.port,
+      rtmpUrl,
+      agentMetricsPort: o.agentMetricsPort,
+      log: o.log,
+    });
+    const agentMetrics = embedded.agent.metricsUrl;
+    let vmUrl: string | undefined;
+    if (o.stack) {
+      const vm = findVictoriaMetrics();
+      if ('missing' in vm) missing.push(`VictoriaMetrics: ${vm.missing}`);
+      else {
+        const agentTarget = agentMetrics ? new URL(agentMetrics).host : undefined;
+        writeScrapeConfig(o.dataDir, agentTarget ? [{ job: 'ffrtmp-agent', targets: [agentTarget] }] : [], 5);
+        components.push(
+          await startComponent({
+            name: 'victoria-metrics',
+            command: vm.binary,
+            args: victoriaMetricsArgs({
+              dataDir: o.dataDir,
+              listenAddr: `127.0.0.1:${o.vmPort}`,
+              retention: o.retention,
+            }),
+            logFile: join(o.dataDir, 'logs', 'victoria-metrics.log'),
+            health: httpHealth(`http://127.0.0.1:${o.vmPort}/health`),
+            startTimeoutMs: 20_000,
+          }),
+        );
+        vmUrl = `http://127.0.0.1:${o.vmPort}`;
+      }
+    }
+    const state: UpState = {
+      pid: process.pid,
+      master_url: embedded.master.url,
+      rtmp_url: rtmpUrl ?? null,
+      stat_url: statUrl ?? null,
+      victoria_metrics_url: vmUrl ?? null,
+      agent_metrics_url: agentMetrics ?? null,
+      started_at: new Date().toISOString(),
+    };
+    writeFileSync(join(o.dataDir, STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);
+    return { state, missing, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

@@ -1,0 +1,80 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { parseRtmpStat } from '../../src/stack/nginx-rtmp.js';
+import { CLI, http, tempDir, until } from '../helpers.js';
+import { freePort, pgrep } from './helpers.js';
+
+// `ffrtmp up`: master, agent, nginx-rtmp and VictoriaMetrics from one command; Ctrl-C leaves nothing.
+const dir = tempDir('ffrtmp-up-');
+afterAll(() => dir.cleanup());
+
+it('starts the stack, streams a live job through nginx-rtmp (visible in /stat), and leaves no child after Ctrl-C', async () => {
+  const [rtmp, stat, vm, metrics] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const dataDir = join(dir.path, 'data');
+  const child = spawn(
+    process.execPath,
+    [
+      CLI,
+      'up',
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--rtmp-port',
+      String(rtmp),
+      '--stat-port',
+      String(stat),
+      '--vm-port',
+      String(vm),
+      '--metrics-port',
+      String(metrics),
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  child.stderr.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  try {
+    await until(() => (out.includes('ready:') ? true : undefined), 60_000, `ffrtmp up to be ready:\n${out}`);
+    expect(out).toMatch(/RTMP:\s+rtmp:\/\/127\.0\.0\.1:\d+\/live/);
+    expect(out).toMatch(/VictoriaMetrics:\s+http:\/\/127\.0\.0\.1:\d+/);
+    const master = /master:\s+(\S+)/.exec(out)?.[1] ?? '';
+    const job = (
+      await http(master, 'POST', '/jobs', {
+        scenario: 'live-rtmp',
+        parameters: {
+          duration: 8,
+          resolution: '320x240',
+          fps: 15,
+          bitrate: '300k',
+          encoder: 'h264',
+          preset: 'ultrafast',
+        },
+      })
+    ).json;
+    const stream = await until(
+      async () => {
+        const res = await fetch(`http://127.0.0.1:${stat}/stat`);
+        const found = parseRtmpStat(await res.text()).streams.find(
+          (s) => s.app === 'live' && s.name === job.id,
+        );
+        return found && found.bytesIn > 0 ? found : undefined;
+      },
+      30_000,
+      'the job stream in /stat',
+    );
+    expect(stream.bytesIn).toBeGreaterThan(0);
+    // VictoriaMetrics answers.
+    expect((await fetch(`http://127.0.0.1:${vm}/health`)).status).toBe(200);
+  } finally {
+    child.kill('SIGINT');
+  }
+  expect(await exited).toBe(0);
+  expect(pgrep(dataDir)).toEqual([]);
+}, 120_000);
