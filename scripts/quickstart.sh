@@ -32,6 +32,7 @@ packages=(
   "victoria-metrics:/usr/bin/victoria-metrics"
   "nginx:/usr/sbin/nginx"
   "libnginx-mod-rtmp:/usr/lib/nginx/modules/ngx_rtmp_module.so"
+  "prometheus-alertmanager:/usr/bin/prometheus-alertmanager"
 )
 missing=()
 for entry in "${packages[@]}"; do

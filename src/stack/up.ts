@@ -1,6 +1,14 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Embedded, startEmbedded } from '../runner/embedded.js';
+import {
+  ALERTMANAGER_INSTALL_HINT,
+  VMALERT_INSTALL_HINT,
+  alertmanagerArgs,
+  findBinary,
+  vmalertArgs,
+  writeAlertingConfigs,
+} from './alerting.js';
 import { httpHealth } from './http-get.js';
 import { findNginx, nginxArgs, writeNginxConfig } from './nginx-rtmp.js';
 import { type Component, startComponent } from './supervisor.js';
@@ -21,6 +29,8 @@ export interface UpOptions {
   vmPort: number;
   retention: string;
   agentMetricsPort: number;
+  alertmanagerPort: number;
+  vmalertPort: number;
   log: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -30,6 +40,8 @@ export interface UpState {
   rtmp_url: string | null;
   stat_url: string | null;
   victoria_metrics_url: string | null;
+  alertmanager_url: string | null;
+  vmalert_url: string | null;
   agent_metrics_url: string | null;
   started_at: string;
 }
@@ -125,12 +137,53 @@ export async function startUp(o: UpOptions): Promise<Up> {
         vmUrl = `http://127.0.0.1:${o.vmPort}`;
       }
     }
+    let amUrl: string | undefined;
+    let vmalertUrl: string | undefined;
+    if (o.stack) {
+      writeAlertingConfigs(o.dataDir);
+      const am = findBinary(
+        ['/usr/bin/prometheus-alertmanager', '/usr/bin/alertmanager'],
+        ALERTMANAGER_INSTALL_HINT,
+      );
+      if ('missing' in am) missing.push(`Alertmanager: ${am.missing}`);
+      else {
+        components.push(
+          await startComponent({
+            name: 'alertmanager',
+            command: am.binary,
+            args: alertmanagerArgs(o.dataDir, o.alertmanagerPort),
+            logFile: join(o.dataDir, 'logs', 'alertmanager.log'),
+            health: httpHealth(`http://127.0.0.1:${o.alertmanagerPort}/-/healthy`),
+            startTimeoutMs: 20_000,
+          }),
+        );
+        amUrl = `http://127.0.0.1:${o.alertmanagerPort}`;
+      }
+      const vmalert = findBinary(['/usr/bin/vmalert', '/usr/bin/vmalert-prod'], VMALERT_INSTALL_HINT);
+      if ('missing' in vmalert) missing.push(`vmalert: ${vmalert.missing}`);
+      else if (!vmUrl) missing.push('vmalert: needs VictoriaMetrics (not running)');
+      else {
+        components.push(
+          await startComponent({
+            name: 'vmalert',
+            command: vmalert.binary,
+            args: vmalertArgs(o.dataDir, { port: o.vmalertPort, datasourceUrl: vmUrl, notifierUrl: amUrl }),
+            logFile: join(o.dataDir, 'logs', 'vmalert.log'),
+            health: httpHealth(`http://127.0.0.1:${o.vmalertPort}/health`),
+            startTimeoutMs: 20_000,
+          }),
+        );
+        vmalertUrl = `http://127.0.0.1:${o.vmalertPort}`;
+      }
+    }
     const state: UpState = {
       pid: process.pid,
       master_url: embedded.master.url,
       rtmp_url: rtmpUrl ?? null,
       stat_url: statUrl ?? null,
       victoria_metrics_url: vmUrl ?? null,
+      alertmanager_url: amUrl ?? null,
+      vmalert_url: vmalertUrl ?? null,
       agent_metrics_url: agentMetrics ?? null,
       started_at: new Date().toISOString(),
     };

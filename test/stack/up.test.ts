@@ -10,7 +10,14 @@ const dir = tempDir('ffrtmp-up-');
 afterAll(() => dir.cleanup());
 
 it('starts the stack, streams a live job through nginx-rtmp (visible in /stat), and leaves no child after Ctrl-C', async () => {
-  const [rtmp, stat, vm, metrics] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const [rtmp, stat, vm, metrics, am, vmalert] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   const dataDir = join(dir.path, 'data');
   const child = spawn(
     process.execPath,
@@ -29,6 +36,10 @@ it('starts the stack, streams a live job through nginx-rtmp (visible in /stat), 
       String(vm),
       '--metrics-port',
       String(metrics),
+      '--alertmanager-port',
+      String(am),
+      '--vmalert-port',
+      String(vmalert),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -70,8 +81,11 @@ it('starts the stack, streams a live job through nginx-rtmp (visible in /stat), 
       'the job stream in /stat',
     );
     expect(stream.bytesIn).toBeGreaterThan(0);
-    // VictoriaMetrics answers.
+    // VictoriaMetrics, vmalert (with the power rules loaded) and Alertmanager answer.
     expect((await fetch(`http://127.0.0.1:${vm}/health`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${am}/-/healthy`)).status).toBe(200);
+    const rules = (await (await fetch(`http://127.0.0.1:${vmalert}/api/v1/rules`)).json()) as unknown;
+    expect(JSON.stringify(rules)).toContain('HighPackagePower');
   } finally {
     child.kill('SIGINT');
   }

@@ -61,6 +61,22 @@ export const upCommand = leaf({
       default: '30d',
       description: 'VictoriaMetrics retention (30d, 12w, 1y)',
     },
+    alertmanagerPort: {
+      flag: 'alertmanager-port',
+      type: 'int',
+      default: 9093,
+      min: 1,
+      max: 65535,
+      description: 'Alertmanager port',
+    },
+    vmalertPort: {
+      flag: 'vmalert-port',
+      type: 'int',
+      default: 8880,
+      min: 1,
+      max: 65535,
+      description: 'vmalert port',
+    },
     metricsPort: {
       flag: 'metrics-port',
       type: 'int',
@@ -80,6 +96,8 @@ export const upCommand = leaf({
       vmPort: o.vmPort,
       retention: o.retention,
       agentMetricsPort: o.metricsPort,
+      alertmanagerPort: o.alertmanagerPort,
+      vmalertPort: o.vmalertPort,
       log: (level, msg) => {
         if (level !== 'info') io.err(`${level}: ${msg}`);
       },
@@ -91,6 +109,8 @@ export const upCommand = leaf({
         `agent metrics:   ${s.agent_metrics_url ?? 'off'}`,
         `RTMP:            ${s.rtmp_url ?? 'not running'}${s.stat_url ? `  (stat: ${s.stat_url})` : ''}`,
         `VictoriaMetrics: ${s.victoria_metrics_url ?? 'not running'}`,
+        `vmalert:         ${s.vmalert_url ?? 'not running'}`,
+        `Alertmanager:    ${s.alertmanager_url ?? 'not running'}`,
         ...up.missing.map((m) => `missing:         ${m}`),
         '',
         `ready: run benchmarks with "ffrtmp test …" (they use this master); Ctrl-C stops everything.`,
