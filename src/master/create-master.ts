@@ -4,6 +4,7 @@ import type { Store, ReapReport } from '../store/port.js';
 import { createAuthorizer, type Authorizer } from './auth.js';
 import { createMasterEvents, type MasterEvents } from './events.js';
 import { installErrorHandling } from './http.js';
+import { createMasterRegistry } from './metrics.js';
 import { buildOpenApi } from './openapi.js';
 import { createReaper, type Reaper } from './reaper.js';
 import { mountJobRoutes } from './routes/jobs.js';
@@ -112,6 +113,11 @@ export function createMaster(deps: MasterDeps): Master {
   installErrorHandling(ctx.app);
   ctx.app.get('/health', async () => ({ status: 'healthy' }));
   ctx.app.get('/openapi.json', async () => buildOpenApi());
+  // Open like /health: Prometheus-style scrapers carry no key, and the figures hold no secret.
+  const registry = createMasterRegistry(deps.store, events, () => waitList.size, clock());
+  ctx.app.get('/metrics', async (_request, reply) =>
+    reply.type(registry.contentType).send(await registry.metrics()),
+  );
   mountNodeRoutes(ctx);
   mountJobRoutes(ctx);
   mountResultRoutes(ctx);

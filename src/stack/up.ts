@@ -119,7 +119,14 @@ export async function startUp(o: UpOptions): Promise<Up> {
       if ('missing' in vm) missing.push(`VictoriaMetrics: ${vm.missing}`);
       else {
         const agentTarget = agentMetrics ? new URL(agentMetrics).host : undefined;
-        writeScrapeConfig(o.dataDir, agentTarget ? [{ job: 'ffrtmp-agent', targets: [agentTarget] }] : [], 5);
+        writeScrapeConfig(
+          o.dataDir,
+          [
+            { job: 'ffrtmp-master', targets: [new URL(embedded.master.url).host] },
+            ...(agentTarget ? [{ job: 'ffrtmp-agent', targets: [agentTarget] }] : []),
+          ],
+          5,
+        );
         components.push(
           await startComponent({
             name: 'victoria-metrics',

@@ -960,6 +960,30 @@ export function describeStoreContract(
       });
     });
 
+    describe('counts', () => {
+      it('counts jobs by status, the queue by priority and nodes by status (zeros included)', async () => {
+        const empty = await store.counts();
+        expect(empty.jobs).toEqual({
+          queued: 0,
+          assigned: 0,
+          running: 0,
+          completed: 0,
+          failed: 0,
+          canceled: 0,
+        });
+        expect(empty.nodes).toEqual({ available: 0, busy: 0, offline: 0 });
+        const a = await addNode();
+        await addNode();
+        await addJobs(2, { priority: 'high' });
+        await addJobs(1, { priority: 'low' });
+        await claim(a, T0 + 10);
+        const c = await store.counts();
+        expect(c.jobs).toMatchObject({ queued: 2, assigned: 1, completed: 0 });
+        expect(c.queuedByPriority).toEqual({ high: 1, medium: 0, low: 1 });
+        expect(c.nodes).toEqual({ available: 1, busy: 1, offline: 0 });
+      });
+    });
+
     describe('removeNode', () => {
       it('removes the node and requeues its active jobs as the next attempt', async () => {
         const gone = await addNode({ max_concurrent_jobs: 2 });

@@ -1,4 +1,4 @@
-import type { Job, JobStatus } from '../core/job.js';
+import type { Job, JobStatus, Priority } from '../core/job.js';
 import type { Node, NodeRegistration, NodeStatus } from '../core/node.js';
 import type { JobResult, NewJob, ResultUpload } from '../core/records.js';
 
@@ -72,6 +72,13 @@ export interface SubmitResultOutcome {
   duplicate: boolean;
 }
 
+/** Counts for the master's /metrics, computed when scraped. */
+export interface StoreCounts {
+  jobs: Record<JobStatus, number>;
+  queuedByPriority: Record<Priority, number>;
+  nodes: Record<NodeStatus, number>;
+}
+
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
 
@@ -106,6 +113,8 @@ export interface Store {
 
   getLatestResult(jobId: string): Promise<JobResult>;
   listResults(filter: ResultFilter, page: Page): Promise<PageOf<JobResult>>;
+
+  counts(): Promise<StoreCounts>;
 
   close(): Promise<void>;
 }

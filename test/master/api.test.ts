@@ -502,6 +502,22 @@ describe('auth', () => {
   });
 });
 
+it('serves Prometheus metrics computed from the store when scraped', async () => {
+  t = openTestMaster();
+  const node = (await call('POST', '/nodes/register', REFERENCE_NODE)).json;
+  await call('POST', '/jobs', REFERENCE_JOB);
+  await call('POST', '/jobs', { ...REFERENCE_JOB, priority: 'high' });
+  await call('GET', `/jobs/next?node_id=${node.id}`);
+  const res = await t.master.app.inject({ method: 'GET', url: '/metrics' });
+  expect(res.statusCode).toBe(200);
+  expect(res.headers['content-type']).toMatch(/^text\/plain/);
+  expect(res.body).toContain('ffrtmp_jobs_total{status="queued"} 1');
+  expect(res.body).toContain('ffrtmp_jobs_total{status="assigned"} 1');
+  expect(res.body).toContain('ffrtmp_queue_length{priority="medium"} 1');
+  expect(res.body).toContain('ffrtmp_nodes{status="busy"} 1');
+  expect(res.body).toMatch(/ffrtmp_job_wait_seconds_count 1/);
+});
+
 it('serves an OpenAPI document listing every route', async () => {
   t = openTestMaster();
   const doc = (await call('GET', '/openapi.json')).json;

@@ -3,8 +3,21 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { FfrtmpError } from '../../core/errors.js';
-import { type Job, assign, cancel, canRunOn, expireLease, finish, renew, retry } from '../../core/job.js';
-import type { NodeRegistration } from '../../core/node.js';
+import {
+  JOB_STATUSES,
+  type Job,
+  type JobStatus,
+  PRIORITIES,
+  type Priority,
+  assign,
+  cancel,
+  canRunOn,
+  expireLease,
+  finish,
+  renew,
+  retry,
+} from '../../core/job.js';
+import { NODE_STATUSES, type NodeRegistration, type NodeStatus } from '../../core/node.js';
 import { type JobResult, type NewJob, type ResultUpload, toJob } from '../../core/records.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../paging.js';
 import type {
@@ -358,6 +371,18 @@ function createSqliteStore(db: Database.Database): Store {
         decodeCursor(p.cursor),
       );
       return page(`SELECT * FROM results ${w.sql}`, w.args, p, fromResultRow);
+    },
+    counts: async () => {
+      const jobs = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
+      for (const r of q.jobCounts.all() as { status: JobStatus; n: number }[]) jobs[r.status] = r.n;
+      const queuedByPriority = Object.fromEntries(PRIORITIES.map((p) => [p, 0])) as Record<Priority, number>;
+      for (const r of q.queuedByPriority.all() as { priority: number; n: number }[]) {
+        const p = PRIORITIES[r.priority];
+        if (p) queuedByPriority[p] = r.n;
+      }
+      const nodes = Object.fromEntries(NODE_STATUSES.map((s) => [s, 0])) as Record<NodeStatus, number>;
+      for (const r of q.nodeCounts.all() as { status: NodeStatus; n: number }[]) nodes[r.status] = r.n;
+      return { jobs, queuedByPriority, nodes };
     },
     close: async () => {
       group.close();

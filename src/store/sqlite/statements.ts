@@ -64,6 +64,11 @@ export function prepareStatements(db: Database.Database) {
     ),
     resultByAttempt: db.prepare('SELECT * FROM results WHERE job_id = ? AND attempt = ?'),
     latestResult: db.prepare('SELECT * FROM results WHERE job_id = ? ORDER BY attempt DESC LIMIT 1'),
+    jobCounts: db.prepare('SELECT status, COUNT(*) AS n FROM jobs GROUP BY status'),
+    queuedByPriority: db.prepare(
+      `SELECT priority, COUNT(*) AS n FROM jobs WHERE status = 'queued' GROUP BY priority`,
+    ),
+    nodeCounts: db.prepare(`SELECT status, COUNT(*) AS n FROM (${NODE_SELECT}) GROUP BY status`),
     insertResult: db.prepare(`
       INSERT INTO results (job_id, attempt, node_id, status, completed_at, received_at, error, body)
       VALUES (@job_id, @attempt, @node_id, @status, @completed_at, @received_at, @error, @body)`),
