@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { until } from '../../test/helpers.js';
 import {
   type GpuSample,
   type NvidiaReader,
@@ -119,13 +120,9 @@ describe('stream handling', () => {
   });
 });
 
-/** Polls a condition every 10 ms; fails with `what` after `timeoutMs`. */
+/** Waits for a condition (test/helpers' poller); fails with `what` after `timeoutMs`. */
 async function waitFor(what: string, condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  await until(() => (condition() ? true : undefined), timeoutMs, what);
 }
 
 /** Live (not zombie) processes whose process group is `pgid`, from /proc/<pid>/stat field 5. */
