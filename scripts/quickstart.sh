@@ -29,6 +29,7 @@ packages=(
   "g++:g++"
   "make:make"
   "python3:python3"
+  "procps:pgrep"
   "victoria-metrics:/usr/bin/victoria-metrics"
   "nginx:/usr/sbin/nginx"
   "libnginx-mod-rtmp:/usr/lib/nginx/modules/ngx_rtmp_module.so"
