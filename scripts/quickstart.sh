@@ -53,7 +53,7 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 
 if [ "$mode" = test ]; then
-  exec npm test # builds first (pretest)
+  exec npm run check # types, lint, format, then every test (npm test builds first)
 fi
 
 echo "==> building"
