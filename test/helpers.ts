@@ -155,6 +155,9 @@ export async function spawnAgent(
       '500ms',
       '--progress-interval',
       '500ms',
+      // Tests that need a real idle baseline ask for one; a 10 s wait at every start would not do.
+      '--baseline-duration',
+      '1s',
       ...args,
     ],
     { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },

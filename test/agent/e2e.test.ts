@@ -96,7 +96,7 @@ beforeAll(async () => {
   ]);
 });
 
-describe('master + two agents with real FFmpeg', () => {
+describe('master + two agents with real FFmpeg', { timeout: 90_000 }, () => {
   it('run six mixed jobs to completion with plausible figures', async () => {
     const m = await master();
     const a1 = await agent(m.url, 'a1');
@@ -213,7 +213,7 @@ describe('master + two agents with real FFmpeg', () => {
   });
 });
 
-describe('failures', () => {
+describe('failures', { timeout: 90_000 }, () => {
   it('kill -9 of an agent mid-job: retried on the other agent, exactly one completed result', async () => {
     const m = await master(['--node-timeout', '2s', '--lease-timeout', '3s']);
     const a1 = await agent(m.url, 'k1');
