@@ -1,6 +1,7 @@
 import { ENCODER_NAMES, ENCODERS, type EncoderName, defaultPresetFor, presetsFor } from './encoders.js';
 import { type FieldProblem, invalid } from './errors.js';
 import { formatBitrate, formatResolution, parseBitrateKbps, parseResolution } from './units.js';
+import { isRecord } from './guards.js';
 
 /**
  * Job parameters (DESIGN §3), checked at the edge. Everything that later becomes an FFmpeg argument
@@ -71,10 +72,6 @@ const KNOWN_KEYS = new Set<string>([
 ]);
 
 type Problems = FieldProblem[];
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function describe(value: unknown): string {
   if (value === null) return 'null';

@@ -2,6 +2,7 @@ import { PLAN_DEFAULTS } from './encode-plan.js';
 import { type JobParameters, type OutputRung, parseJobParameters } from './job-parameters.js';
 import type { Scenario, ScenarioKind } from './scenarios.js';
 import { formatBitrate, parseBitrateKbps, parseResolution } from './units.js';
+import { isRecord } from './guards.js';
 
 /**
  * The results of a benchmark run (DESIGN §3 Run) in the reference runner's results JSON shape,
@@ -190,10 +191,6 @@ export interface ScenarioResult {
 export interface ScenarioTimes {
   startIso: string | null;
   endIso: string | null;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The outputs the agent reported it encoded (`analyzer_output.outputs`), when every entry is well formed. */

@@ -1,10 +1,10 @@
 import { invalid } from './errors.js';
+import { isRecord } from './guards.js';
 import {
   RUNNER_DEFAULTS,
   type Scenario,
   type ScenarioDefaults,
   type ScenarioKind,
-  isRecord,
   describe,
   checkName,
   throwIf,

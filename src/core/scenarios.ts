@@ -2,6 +2,7 @@ import { isEncoderName, presetsFor } from './encoders.js';
 import { type FieldProblem, FfrtmpError, invalid } from './errors.js';
 import { LIMITS, parseJobParameters } from './job-parameters.js';
 import { formatBitrate, parseBitrateKbps, parseResolution } from './units.js';
+import { isRecord } from './guards.js';
 
 /**
  * Benchmark scenarios (`ffrtmp test single|multi|batch|suite`, DESIGN §3 Run): what the reference
@@ -89,10 +90,6 @@ export interface MultiOptions extends EncodeOptions {
 }
 
 export type Problems = FieldProblem[];
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 export function describe(value: unknown): string {
   if (value === null) return 'null';
