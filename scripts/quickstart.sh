@@ -34,6 +34,8 @@ packages=(
   "nginx:/usr/sbin/nginx"
   "libnginx-mod-rtmp:/usr/lib/nginx/modules/ngx_rtmp_module.so"
   "prometheus-alertmanager:/usr/bin/prometheus-alertmanager"
+  "chromium:/usr/bin/chromium"
+  "postgresql:pg_ctlcluster"
 )
 missing=()
 for entry in "${packages[@]}"; do
