@@ -147,9 +147,15 @@ export interface BootstrapOptions extends FitOptions {
   level?: number;
 }
 
+function distinctRows(X: Rows, rows: readonly number[]): number {
+  return new Set(rows.map((i) => X[i]!.join(','))).size;
+}
+
 /**
  * Fits `kind` on all rows and prepares bootstrap intervals. Linear and polynomial models are
- * refitted on `iterations` resamples (rows drawn with replacement, seeded); a forest is already
+ * refitted on `iterations` resamples (rows drawn with replacement, seeded; a resample with fewer
+ * distinct rows than features + 1 cannot identify the model — three copies of one point say
+ * nothing of a slope — and is drawn again, up to 20 times); a forest is already
  * an ensemble of trees grown on bootstrap samples, so its interval resamples its trees instead
  * (see predictWithInterval) and nothing more is stored.
  */
@@ -164,8 +170,17 @@ export function fitWithBootstrap(
   const bootstrap: RegressionModel[] = [];
   if (kind !== 'forest') {
     const random = mulberry32(seed);
+    const needed = Math.min(
+      (X[0]?.length ?? 0) + 1,
+      distinctRows(
+        X,
+        X.map((_, i) => i),
+      ),
+    );
     for (let b = 0; b < (options.iterations ?? 200); b++) {
-      const rows = bootstrapIndices(random, X.length);
+      let rows = bootstrapIndices(random, X.length);
+      for (let retry = 0; retry < 20 && distinctRows(X, rows) < needed; retry++)
+        rows = bootstrapIndices(random, X.length);
       bootstrap.push(
         fitModel(
           kind,
