@@ -1,0 +1,4 @@
+export * from './advise.js';
+export * from './cost.js';
+export * from './measures.js';
+export * from './scoring.js';
