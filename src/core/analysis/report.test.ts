@@ -79,12 +79,14 @@ describe('analyzeRecords', () => {
     expect(broken!.net).toEqual({ power_w: null, energy_wh: null });
   });
 
-  it('scores: hd 2.5 / (100 + 20) W; four streams 4 / 50 W (auto picks pixels for >1 output)', () => {
+  it('scores: hd 2.5 Mbps / (100 + 20) W; four identical streams 4 × 1 Mbps / 50 W', () => {
     expect(hd!.efficiency_algorithm).toBe('throughput_per_watt');
     expect(hd!.efficiency_score).toBeCloseTo(2.5 / 120, 12);
-    // 4 outputs → pixels_per_joule: 640·360·30·3600·4 / 180 000 J = 552 960.
-    expect(four!.efficiency_algorithm).toBe('pixels_per_joule');
-    expect(four!.efficiency_score).toBeCloseTo(552_960, 6);
+    expect(four!.efficiency_algorithm).toBe('throughput_per_watt');
+    expect(four!.efficiency_score).toBeCloseTo(0.08, 12);
+    // With pixels: 640·360·30·3600·4 streams / 180 000 J = 552 960 pixels/J.
+    const px = analyzeRecords(records, { algorithm: 'pixels_per_joule' }).scenarios[2]!;
+    expect(px.efficiency_score).toBeCloseTo(552_960, 6);
     expect(four!.output_ladder).toBe('640x360@30');
     expect(base!.efficiency_rank).toBeNull();
     expect(report.ranking.map((r) => r.name)).toEqual(['4 streams @ 1000k', 'hd']);

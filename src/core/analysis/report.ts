@@ -88,6 +88,8 @@ export interface AnalysisReport {
   ranking: RankingEntry[];
   by_ladder: Record<string, RankingEntry[]>;
   recommendation: { name: string; efficiency_score: number; efficiency_unit: string; text: string } | null;
+  /** Caveats about the ranking, e.g. scores in different units side by side. */
+  notes: string[];
 }
 
 export interface AnalyzeOptions {
@@ -297,6 +299,13 @@ export function analyzeRecords(
         }
       : null;
 
+  const notes: string[] = [];
+  const units = new Set(ranking.map((r) => r.efficiency_unit));
+  if (units.size > 1)
+    notes.push(
+      `the ranking mixes ${[...units].join(' and ')} (auto scores ladders by pixels, single outputs by throughput); use --algorithm pixels_per_joule or throughput_per_watt for one unit, or read the per-ladder ranking`,
+    );
+
   return {
     algorithm: options.algorithm ?? 'auto',
     baseline: baseline?.name ?? null,
@@ -311,6 +320,7 @@ export function analyzeRecords(
     ranking,
     by_ladder: byLadder,
     recommendation,
+    notes,
   };
 }
 
