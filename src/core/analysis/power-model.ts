@@ -15,7 +15,7 @@ import {
   predictWithInterval,
   r2Score,
 } from '../ml/regressor.js';
-import { streamCountOf } from './streams.js';
+import { streamCount } from './measures.js';
 
 /** Distinct stream counts from which the quadratic is fitted. */
 export const QUADRATIC_FROM_DISTINCT_COUNTS = 6;
@@ -46,19 +46,22 @@ function positive(section: unknown, key: string): number | undefined {
 }
 
 /**
- * (streams, mean watts) of each record that completed (or has no status, as the reference's files)
- * and has both a stream count (its `streams`, else its name) and `power.mean_watts` > 0. Baselines
- * count, at 0 streams: idle power anchors the intercept.
+ * (streams, mean watts) of each encode that completed (or has no status, as the reference's files)
+ * and has `power.mean_watts` > 0. Streams come from the one stream-count parser (the record's
+ * `streams`, else its name). Baselines (`streams` 0, kind or name "baseline") are left out, as the
+ * reference's predictor did: it models encoding load, and the idle → first-stream step (FFmpeg
+ * start-up, decoder) would bend a line fitted through the encodes.
  */
 export function powerPointsOf(records: readonly unknown[]): PowerPoint[] {
   const points: PowerPoint[] = [];
   for (const r of records) {
-    if (!isRecord(r)) continue;
+    if (!isRecord(r) || typeof r.name !== 'string') continue;
     if (r.status !== undefined && r.status !== 'completed') continue;
-    const streams = streamCountOf(r);
+    if (r.streams === 0 || r.kind === 'baseline' || /baseline/i.test(r.name)) continue;
     const watts = positive(r.power, 'mean_watts');
-    if (streams === undefined || watts === undefined) continue;
-    points.push({ name: typeof r.name === 'string' ? r.name : '', streams, watts });
+    if (watts === undefined) continue;
+    const streams = streamCount(r.name, typeof r.streams === 'number' ? r.streams : null);
+    points.push({ name: r.name, streams, watts });
   }
   return points;
 }
