@@ -252,6 +252,27 @@ describe('ffrtmp models (CLI)', () => {
     expect(wj.multivariate.unseen).toEqual([]);
   });
 
+  it('warns when a model predicts unseen data worse than the mean', async () => {
+    const noisy = join(dir.path, 'noisy');
+    mkdirSync(noisy);
+    const recs = [50, 10, 60, 5].map((w, i) => {
+      const r = recordOf('multi', i + 2, 1000, 'fast', i);
+      return { ...r, power: { mean_watts: w }, energy: { total_joules: w * 60 } };
+    });
+    writeFileSync(join(noisy, resultsFileName(0)), JSON.stringify(resultsDocument(0, recs)));
+    const { stdout } = await cli(
+      'models',
+      'train',
+      '--results-dir',
+      noisy,
+      '--models-dir',
+      modelsDir,
+      '--hardware-id',
+      'noisy_linux',
+    );
+    expect(stdout).toMatch(/warning: cross-validated R² below 0 for power vs streams.*run more scenarios/);
+  });
+
   it('user mistakes exit 2 with one clear line', async () => {
     const empty = join(dir.path, 'cli-empty');
     mkdirSync(empty, { recursive: true });
