@@ -378,3 +378,87 @@ describe('ffrtmp recommend (CLI)', () => {
     for (const flag of line.filter((a) => a.startsWith('--'))) expect(help.stdout).toContain(flag);
   });
 });
+
+describe('models from a real `ffrtmp test` run', () => {
+  it('trains on what `ffrtmp test batch` wrote (real FFmpeg) and predicts from it', async () => {
+    const out = join(dir.path, 'real-results');
+    const file = join(dir.path, 'batch.json');
+    const shape = { resolution: '320x240', fps: 15, duration: 2 };
+    writeFileSync(
+      file,
+      JSON.stringify([
+        { type: 'baseline', name: 'idle', duration: 2 },
+        { type: 'single', name: 'one-a', bitrate: '300k', ...shape },
+        { type: 'single', name: 'one-b', bitrate: '900k', ...shape },
+        { type: 'multi', name: 'two', count: 2, bitrate: '300k', ...shape },
+        { type: 'multi', name: 'three', count: 3, bitrate: '600k', ...shape },
+      ]),
+    );
+    await run(
+      process.execPath,
+      [
+        CLI,
+        'test',
+        'batch',
+        '--file',
+        file,
+        '--stabilization',
+        '0',
+        '--cooldown',
+        '0',
+        '--preset',
+        'ultrafast',
+        '--output-dir',
+        out,
+        '--data-dir',
+        join(dir.path, 'real-data'),
+      ],
+      { timeout: 120_000 },
+    );
+    const modelsDir = join(dir.path, 'real-models');
+    const train = await run(
+      process.execPath,
+      [
+        CLI,
+        'models',
+        'train',
+        '--results-dir',
+        out,
+        '--models-dir',
+        modelsDir,
+        '--hardware-id',
+        'real_linux',
+        '--json',
+      ],
+      { timeout: 60_000 },
+    );
+    const meta = JSON.parse(train.stdout);
+    // Four encodes at 1, 1, 2 and 3 streams; the baseline is left out of both models.
+    expect(meta.training_size).toMatchObject({
+      records: 5,
+      power_predictor: 4,
+      multivariate: { mean_power: 4 },
+    });
+    expect(meta.model_types.power_predictor).toBe('linear');
+    const p = await run(
+      process.execPath,
+      [
+        CLI,
+        'models',
+        'predict',
+        '--models-dir',
+        modelsDir,
+        '--hardware-id',
+        'real_linux',
+        '--streams',
+        '2',
+        '--json',
+      ],
+      { timeout: 60_000 },
+    );
+    const w = JSON.parse(p.stdout).power_predictor.mean_watts;
+    expect(w.value).toBeGreaterThan(0);
+    expect(w.low).toBeLessThanOrEqual(w.value);
+    expect(w.high).toBeGreaterThanOrEqual(w.value);
+  }, 180_000);
+});
