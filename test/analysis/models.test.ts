@@ -125,7 +125,7 @@ describe('model store', () => {
       created_at: '2026-01-03T00:00:00.000Z',
       platform: 'linux',
       model_types: { power_predictor: 'linear' },
-      training_size: { records: 19, power_predictor: 18, multivariate: { mean_power: 18, energy: 18 } },
+      training_size: { records: 19, power_predictor: 19, multivariate: { mean_power: 18, energy: 18 } },
     });
     expect(loaded.metadata.scores.multivariate.mean_power?.linear).toBeCloseTo(1, 6);
     for (const s of [0, 1, 3, 7.5])
@@ -193,7 +193,7 @@ describe('ffrtmp models (CLI)', () => {
       HW,
     );
     expect(train.stdout).toMatch(/Training data: 19 scenario\(s\) from 2 file\(s\)/);
-    expect(train.stdout).toMatch(/power vs streams\s+linear\s+18\s+0\.9\d\d/);
+    expect(train.stdout).toMatch(/power vs streams\s+linear\s+19\s+0\.9\d\d/);
     expect(train.stdout).toMatch(/mean_power \(W\)\s+linear\s+18/);
     expect(existsSync(join(modelsDir, HW, METADATA_FILE))).toBe(true);
 
@@ -222,7 +222,7 @@ describe('ffrtmp models (CLI)', () => {
       '3',
     );
     expect(text.stdout).toMatch(
-      /Power at 3 stream\(s\) \(linear, trained on 18\): [\d.]+ W \(95 % CI [\d.]+–[\d.]+\)/,
+      /Power at 3 stream\(s\) \(linear, trained on 19\): [\d.]+ W \(95 % CI [\d.]+–[\d.]+\)/,
     );
 
     const wl = await cli(
@@ -433,10 +433,10 @@ describe('models from a real `ffrtmp test` run', () => {
       { timeout: 60_000 },
     );
     const meta = JSON.parse(train.stdout);
-    // Four encodes at 1, 1, 2 and 3 streams; the baseline is left out of both models.
+    // The baseline at 0 streams and four encodes at 1, 1, 2 and 3; the multivariate model takes encodes only.
     expect(meta.training_size).toMatchObject({
       records: 5,
-      power_predictor: 4,
+      power_predictor: 5,
       multivariate: { mean_power: 4 },
     });
     expect(meta.model_types.power_predictor).toBe('linear');

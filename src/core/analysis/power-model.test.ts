@@ -10,7 +10,7 @@ const rec = (name: string, watts: number, extra: Record<string, unknown> = {}) =
 });
 
 describe('powerPointsOf', () => {
-  it('reads the stream count from the record or its name (one parser), leaving baselines out', () => {
+  it('reads the stream count from the record or its name (one parser); a baseline is 0 streams', () => {
     const points = powerPointsOf([
       rec('Baseline (Idle)', 30, { streams: 0 }),
       rec('idle baseline', 31),
@@ -25,6 +25,8 @@ describe('powerPointsOf', () => {
     ]);
     // '10 Mbps Stream' is one stream at 10 Mbps, never ten streams.
     expect(points.map((p) => [p.streams, p.watts])).toEqual([
+      [0, 30],
+      [0, 31],
       [1, 50],
       [4, 110],
       [4, 112],

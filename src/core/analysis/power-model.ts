@@ -46,22 +46,21 @@ function positive(section: unknown, key: string): number | undefined {
 }
 
 /**
- * (streams, mean watts) of each encode that completed (or has no status, as the reference's files)
- * and has `power.mean_watts` > 0. Streams come from the one stream-count parser (the record's
- * `streams`, else its name). Baselines (`streams` 0, kind or name "baseline") are left out, as the
- * reference's predictor did: it models encoding load, and the idle → first-stream step (FFmpeg
- * start-up, decoder) would bend a line fitted through the encodes.
+ * (streams, mean watts) of each record that completed (or has no status, as the reference's files)
+ * and has `power.mean_watts` > 0. Streams: the record's `streams` (0 for a baseline), else 0 for a
+ * baseline (kind or name), else what the name says through the one parser (`streamCount`). A
+ * baseline is the point at 0 streams: idle power anchors the intercept.
  */
 export function powerPointsOf(records: readonly unknown[]): PowerPoint[] {
   const points: PowerPoint[] = [];
   for (const r of records) {
     if (!isRecord(r) || typeof r.name !== 'string') continue;
     if (r.status !== undefined && r.status !== 'completed') continue;
-    if (r.streams === 0 || r.kind === 'baseline' || /baseline/i.test(r.name)) continue;
     const watts = positive(r.power, 'mean_watts');
     if (watts === undefined) continue;
-    const streams = streamCount(r.name, typeof r.streams === 'number' ? r.streams : null);
-    points.push({ name: r.name, streams, watts });
+    const field = typeof r.streams === 'number' && Number.isInteger(r.streams) ? r.streams : null;
+    const baseline = field === 0 || (field === null && (r.kind === 'baseline' || /baseline/i.test(r.name)));
+    points.push({ name: r.name, streams: baseline ? 0 : streamCount(r.name, field), watts });
   }
   return points;
 }
