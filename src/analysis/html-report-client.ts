@@ -20,17 +20,19 @@ h2 { font-size: 1.2rem; margin: 32px 0 8px; border-bottom: 1px solid var(--line)
 .chart-box { position: relative; height: 340px; margin: 8px 0 4px; }
 .caption { color: var(--muted); font-size: 0.85rem; margin: 0; }
 table { border-collapse: collapse; width: 100%; font-size: 0.88rem; font-variant-numeric: tabular-nums; }
-th, td { padding: 5px 8px; border-bottom: 1px solid var(--line); text-align: right; vertical-align: top; }
+th, td { padding: 5px 6px; border-bottom: 1px solid var(--line); text-align: right; vertical-align: top; }
 th { background: #f3f5f9; font-weight: 600; white-space: nowrap; }
 th:nth-child(2), td:nth-child(2), th:nth-child(3), td:nth-child(3) { text-align: left; }
-td.name { font-weight: 600; overflow-wrap: anywhere; }
+td.name { font-weight: 600; min-width: 11em; overflow-wrap: anywhere; }
+.table-wrap { overflow-x: auto; }
 .tag { display: inline-block; font-size: 0.72rem; font-weight: 600; color: var(--muted); border: 1px solid var(--line); border-radius: 3px; padding: 0 4px; margin-left: 4px; }
 footer { margin-top: 36px; color: var(--muted); font-size: 0.8rem; }
 @media print {
   body { max-width: none; padding: 0; font-size: 10pt; }
   section { break-inside: avoid; }
   .chart-box { height: 260px; }
-  table { font-size: 8pt; }
+  table { font-size: 7.5pt; }
+  .table-wrap { overflow: visible; }
   .note, .recommendation, th { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 `;

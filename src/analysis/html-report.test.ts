@@ -79,15 +79,25 @@ describe('renderHtmlReport', () => {
   });
 
   it('labels estimated power visibly, with its uncertainty', () => {
-    const html = renderHtmlReport(
-      input([scenario('a')], {
-        powerSource: { name: 'estimated:teads-tdp-100w', estimated: true, uncertainty: 0.3 },
-      }),
-    );
-    expect(html).toMatch(
+    const estimated = { name: 'estimated:teads-tdp-100w', estimated: true, uncertainty: 0.3 };
+    const all = renderHtmlReport(input([scenario('a')], { powerSource: estimated }));
+    expect(all).toMatch(
       /data-note="estimated-power">Estimated power:[^<]*estimated:teads-tdp-100w \(estimated, ±30 %\)/,
     );
-    expect(html).toContain('<span class="tag">estimated</span>');
+    expect(all).not.toContain('<span class="tag">estimated</span>'); // the banner covers every row
+    // A measured run with one estimated scenario: the banner names its model, its row is tagged.
+    const one = renderHtmlReport(input([scenario('a'), scenario('b', { powerSource: estimated })]));
+    expect(one).toContain('data-note="estimated-power"');
+    expect(one).toContain('<td class="name">b<span class="tag">estimated</span></td>');
+    expect(one).toContain('<td class="name">a</td>');
+  });
+
+  it('formats costs: cents from $1, three significant digits below', () => {
+    const html = renderHtmlReport(
+      input([scenario('a', { costUsd: 0.000123456 }), scenario('b', { costUsd: 1234.5678 }), scenario('c')]),
+    );
+    expect(html).toMatch(/<td>0\.000123<\/td><td>—<\/td><\/tr>/);
+    expect(html).toContain('<td>1,234.57</td>');
   });
 
   it('chart data: ranking in rank order, the Pareto front among VMAF scenarios only', () => {

@@ -55,6 +55,9 @@ const num = (n: number, digits: number) =>
   n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
 const cell = (n: number | null | undefined, digits = 1) =>
   n == null || !Number.isFinite(n) ? '—' : num(n, digits);
+/** Dollars: cents from $1 up, three significant digits below (a 2-minute run costs fractions of a cent). */
+const money = (n: number | null | undefined) =>
+  !has(n) ? '—' : Math.abs(n) >= 1 ? num(n, 2) : n === 0 ? '0' : String(Number(n.toPrecision(3)));
 const has = (v: number | null | undefined): v is number => v != null && Number.isFinite(v);
 
 function sourceOf(s: ReportScenario, input: HtmlReportInput): PowerSourceInfo {
@@ -139,7 +142,7 @@ function summaryTable(input: HtmlReportInput): string {
     ['Net energy (J)', (s) => cell(s.netEnergyJ, 0), any((s) => s.netEnergyJ)],
     ['VMAF', (s) => cell(s.vmaf, 2), any((s) => s.vmaf)],
     ['PSNR (dB)', (s) => cell(s.psnr, 2), any((s) => s.psnr)],
-    ['Cost (USD)', (s) => cell(s.costUsd, 4), any((s) => s.costUsd)],
+    ['Cost (USD)', (s) => money(s.costUsd), any((s) => s.costUsd)],
     ['CO2 (g)', (s) => cell(s.co2G, 2), any((s) => s.co2G)],
   ];
   const columns: [string, (s: ReportScenario) => string][] = [
@@ -149,7 +152,10 @@ function summaryTable(input: HtmlReportInput): string {
       (s) =>
         escapeHtml(s.name) +
         (s.baseline ? '<span class="tag">baseline</span>' : '') +
-        (sourceOf(s, input).estimated ? '<span class="tag">estimated</span>' : ''),
+        // The banner speaks for an all-estimated run; a tag marks an estimated row in a measured one.
+        (sourceOf(s, input).estimated && !input.powerSource.estimated
+          ? '<span class="tag">estimated</span>'
+          : ''),
     ],
     ['Encoder / preset', (s) => escapeHtml([s.encoder, s.preset].filter(Boolean).join(' / ') || '—')],
     ['Bitrate', (s) => escapeHtml(s.bitrate || '—')],
@@ -168,7 +174,7 @@ function summaryTable(input: HtmlReportInput): string {
     (s) =>
       `<tr>${columns.map(([, f], i) => (i === 1 ? `<td class="name">${f(s)}</td>` : `<td>${f(s)}</td>`)).join('')}</tr>`,
   );
-  return `<table id="summary">\n<thead><tr>${head}</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`;
+  return `<div class="table-wrap"><table id="summary">\n<thead><tr>${head}</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table></div>`;
 }
 
 function estimatedNote(input: HtmlReportInput): string {
