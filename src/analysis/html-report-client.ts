@@ -21,9 +21,10 @@ h2 { font-size: 1.2rem; margin: 32px 0 8px; border-bottom: 1px solid var(--line)
 .caption { color: var(--muted); font-size: 0.85rem; margin: 0; }
 table { border-collapse: collapse; width: 100%; font-size: 0.88rem; font-variant-numeric: tabular-nums; }
 th, td { padding: 5px 6px; border-bottom: 1px solid var(--line); text-align: right; vertical-align: top; }
-th { background: #f3f5f9; font-weight: 600; white-space: nowrap; }
+th { background: #f3f5f9; font-weight: 600; vertical-align: bottom; }
 th:nth-child(2), td:nth-child(2), th:nth-child(3), td:nth-child(3) { text-align: left; }
-td.name { font-weight: 600; min-width: 11em; overflow-wrap: anywhere; }
+td.name { font-weight: 600; min-width: 10em; overflow-wrap: anywhere; }
+td.config { color: var(--muted); min-width: 12em; }
 .table-wrap { overflow-x: auto; }
 .tag { display: inline-block; font-size: 0.72rem; font-weight: 600; color: var(--muted); border: 1px solid var(--line); border-radius: 3px; padding: 0 4px; margin-left: 4px; }
 footer { margin-top: 36px; color: var(--muted); font-size: 0.8rem; }
@@ -100,7 +101,9 @@ export const REPORT_SCRIPT = `
         options: {
           plugins: { tooltip: { callbacks: { label: function (c) {
             return c.raw.name + ': ' + c.raw.x.toLocaleString() + ' J, VMAF ' + c.raw.y; } } } },
-          scales: { x: axis('energy (J)'), y: axis('VMAF') }
+          layout: { padding: { right: 24 } },
+          // Room around the extreme points for their name labels.
+          scales: { x: axis('energy (J)', { grace: '8%' }), y: axis('VMAF', { grace: '5%' }) }
         },
         plugins: [pointLabels]
       };

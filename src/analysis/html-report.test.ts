@@ -82,12 +82,14 @@ describe('renderHtmlReport', () => {
     const estimated = { name: 'estimated:teads-tdp-100w', estimated: true, uncertainty: 0.3 };
     const all = renderHtmlReport(input([scenario('a')], { powerSource: estimated }));
     expect(all).toMatch(
-      /data-note="estimated-power">Estimated power:[^<]*estimated:teads-tdp-100w \(estimated, ±30 %\)/,
+      /data-note="estimated-power">Estimated power:[^<]*estimated:teads-tdp-100w \(±30 %\)/,
     );
     expect(all).not.toContain('<span class="tag">estimated</span>'); // the banner covers every row
     // A measured run with one estimated scenario: the banner names its model, its row is tagged.
-    const one = renderHtmlReport(input([scenario('a'), scenario('b', { powerSource: estimated })]));
-    expect(one).toContain('data-note="estimated-power"');
+    const model = { name: 'cpu-model', estimated: true, uncertainty: 0.1 };
+    const one = renderHtmlReport(input([scenario('a'), scenario('b', { powerSource: model })]));
+    expect(one).toMatch(/data-note="estimated-power">[^<]*\(cpu-model \(estimated, ±10 %\)\)/);
+    expect(one).toContain('Power source: rapl<');
     expect(one).toContain('<td class="name">b<span class="tag">estimated</span></td>');
     expect(one).toContain('<td class="name">a</td>');
   });

@@ -64,9 +64,13 @@ function sourceOf(s: ReportScenario, input: HtmlReportInput): PowerSourceInfo {
   return s.powerSource ?? input.powerSource;
 }
 
+/** 'rapl', 'estimated:teads-tdp-100w (±30 %)', 'model-x (estimated, ±10 %)'. */
 function describeSource(src: PowerSourceInfo): string {
-  const u = has(src.uncertainty) ? `, ±${num(src.uncertainty * 100, 0)} %` : '';
-  return `${src.name}${src.estimated ? ` (estimated${u})` : u ? ` (${u.slice(2)})` : ''}`;
+  const notes = [
+    ...(src.estimated && !/estimat/i.test(src.name) ? ['estimated'] : []),
+    ...(has(src.uncertainty) ? [`±${num(src.uncertainty * 100, 0)} %`] : []),
+  ];
+  return notes.length ? `${src.name} (${notes.join(', ')})` : src.name;
 }
 
 /** The data each chart draws, or null where the section shows a note instead. */
@@ -136,6 +140,17 @@ function chartSection(
   return `<section id="section-${key}">\n<h2>${escapeHtml(title)}</h2>\n${body}\n</section>`;
 }
 
+/** 'libx264 veryfast · 1000k · 1280x720@30 · 4 streams': one column instead of five. */
+function configuration(s: ReportScenario): string {
+  const parts = [
+    [s.encoder, s.preset].filter(Boolean).join(' '),
+    s.bitrate ?? '',
+    (s.resolution ?? '') + (has(s.fps) ? `@${num(s.fps, 2)}` : ''),
+    has(s.streams) && s.streams !== 1 ? `${num(s.streams, 0)} streams` : '',
+  ];
+  return parts.filter(Boolean).join(' · ') || '—';
+}
+
 function summaryTable(input: HtmlReportInput): string {
   const any = (f: (s: ReportScenario) => number | null | undefined) => input.scenarios.some((s) => has(f(s)));
   const optional: [string, (s: ReportScenario) => string, boolean][] = [
@@ -157,12 +172,8 @@ function summaryTable(input: HtmlReportInput): string {
           ? '<span class="tag">estimated</span>'
           : ''),
     ],
-    ['Encoder / preset', (s) => escapeHtml([s.encoder, s.preset].filter(Boolean).join(' / ') || '—')],
-    ['Bitrate', (s) => escapeHtml(s.bitrate || '—')],
-    ['Resolution', (s) => escapeHtml((s.resolution ?? '—') + (has(s.fps) ? `@${num(s.fps, 2)}` : ''))],
-    ['Streams', (s) => cell(s.streams, 0)],
-    ['Mean W', (s) => cell(s.meanWatts)],
-    ['Peak W', (s) => cell(s.peakWatts)],
+    ['Configuration', (s) => escapeHtml(configuration(s))],
+    ['Mean / peak W', (s) => `${cell(s.meanWatts)} / ${cell(s.peakWatts)}`],
     ['Energy (J)', (s) => cell(s.energyJ, 0)],
     ...optional
       .filter(([, , shown]) => shown)
@@ -172,7 +183,7 @@ function summaryTable(input: HtmlReportInput): string {
   const head = columns.map(([h]) => `<th scope="col">${h}</th>`).join('');
   const rows = input.scenarios.map(
     (s) =>
-      `<tr>${columns.map(([, f], i) => (i === 1 ? `<td class="name">${f(s)}</td>` : `<td>${f(s)}</td>`)).join('')}</tr>`,
+      `<tr>${columns.map(([, f], i) => (i === 1 ? `<td class="name">${f(s)}</td>` : i === 2 ? `<td class="config">${f(s)}</td>` : `<td>${f(s)}</td>`)).join('')}</tr>`,
   );
   return `<div class="table-wrap"><table id="summary">\n<thead><tr>${head}</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table></div>`;
 }
