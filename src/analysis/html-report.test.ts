@@ -78,6 +78,13 @@ describe('renderHtmlReport', () => {
     expect(html).not.toContain('<th scope="col">VMAF</th>');
   });
 
+  it('renders a page with no scenarios at all, saying so', () => {
+    const html = renderHtmlReport(input([]));
+    expect(html).toContain('No scenarios in these results.');
+    expect(html).not.toContain('<table');
+    expect(html).toContain('0 scenarios');
+  });
+
   it('labels estimated power visibly, with its uncertainty', () => {
     const estimated = { name: 'estimated:teads-tdp-100w', estimated: true, uncertainty: 0.3 };
     const all = renderHtmlReport(input([scenario('a')], { powerSource: estimated }));
