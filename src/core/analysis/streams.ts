@@ -1,0 +1,33 @@
+/**
+ * The one stream-count parser (DESIGN §8). A results record says how many concurrent streams it
+ * ran in `streams`; records written by the reference runner only have a name, so the count is read
+ * from words that say "streams": `4 Streams @ 2500k`, `4-stream test`, `8x streams`, `Single
+ * stream`. A number must sit right before the word stream — `10 Mbps Stream` is one stream at 10
+ * Mbps, not ten streams, and a name that merely starts with a number says nothing.
+ */
+
+// `4 streams`, `4-stream`, `4_streams`, `4x stream`, `4 x streams`: the number, at most a joiner, the word.
+const COUNT_BEFORE_WORD = /(?:^|[^\d.])(\d{1,4})\s*(?:[-_]|x\s*)?\s*streams?(?![a-z])/i;
+// `streams: 4`, `streams=4`.
+const COUNT_AFTER_WORD = /\bstreams?\s*[:=]\s*(\d{1,4})\b/i;
+const SINGLE = /\b(?:single|one)[\s_-]*stream(?![a-z])/i;
+
+/** Stream count named in a scenario name; undefined when the name does not say. */
+export function parseStreamCount(name: string): number | undefined {
+  const match = COUNT_BEFORE_WORD.exec(name) ?? COUNT_AFTER_WORD.exec(name);
+  if (match?.[1] !== undefined) {
+    const n = Number(match[1]);
+    return n > 0 ? n : undefined;
+  }
+  return SINGLE.test(name) ? 1 : undefined;
+}
+
+/**
+ * Streams of a results record: its `streams` field when it is a whole number ≥ 0 (0 for a
+ * baseline), else what its name says; undefined when neither tells.
+ */
+export function streamCountOf(record: { name?: unknown; streams?: unknown }): number | undefined {
+  const s = record.streams;
+  if (typeof s === 'number' && Number.isInteger(s) && s >= 0) return s;
+  return typeof record.name === 'string' ? parseStreamCount(record.name) : undefined;
+}
