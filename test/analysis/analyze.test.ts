@@ -197,6 +197,50 @@ describe('ffrtmp analyze on a results file from ffrtmp test', () => {
     expect(none.stdout).toMatch(/one: no VMAF measured/);
   });
 
+  it('--predict-future: the least-squares line of mean W on streams (0, 1, 2) at 1, 2, 4 streams', async () => {
+    const { code, stdout } = await cli([
+      'analyze',
+      resultsFile,
+      '--format',
+      'json',
+      '--predict-future',
+      '1,2,4',
+    ]);
+    expect(code).toBe(0);
+    const { predictions } = JSON.parse(stdout);
+    const pts = results.scenarios.map((s: any) => [s.streams, s.power.mean_watts] as const);
+    const mx = pts.reduce((a: number, p: readonly number[]) => a + p[0]!, 0) / pts.length;
+    const my = pts.reduce((a: number, p: readonly number[]) => a + p[1]!, 0) / pts.length;
+    const b =
+      pts.reduce((a: number, p: readonly number[]) => a + (p[0]! - mx) * (p[1]! - my), 0) /
+      pts.reduce((a: number, p: readonly number[]) => a + (p[0]! - mx) ** 2, 0);
+    const at = (n: number) => Math.max(0, my + b * (n - mx));
+    expect(predictions.power.model).toMatchObject({
+      degree: 1,
+      training_size: 3,
+      distinct_streams: [0, 1, 2],
+    });
+    expect(predictions.power.predictions.map((p: any) => p.streams)).toEqual([1, 2, 4]);
+    for (const p of predictions.power.predictions) expect(p.mean_watts.value).toBeCloseTo(at(p.streams), 6);
+
+    const table = await cli(['analyze', resultsFile, '--predict-future', '3', '--multivariate']);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^POWER SCALABILITY PREDICTIONS/m);
+    // Two usable encodes are too few for the multivariate model: said, not failed.
+    expect(table.stdout).toMatch(/^MULTIVARIATE PREDICTIONS\nnot available: .*4 or more completed encodes/m);
+  });
+
+  it('html: one self-contained page with the scenarios and their data inline', async () => {
+    const file = join(dir.path, 'report.html');
+    const { code } = await cli(['analyze', resultsFile, '--format', 'html', '--output', file]);
+    expect(code).toBe(0);
+    const html = readFileSync(file, 'utf8');
+    expect(html).toMatch(/^<!doctype html>/i);
+    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href="http/);
+    for (const name of ['Idle baseline', 'one', '2 streams mixed']) expect(html).toContain(name);
+    expect(html).toContain('Most energy-efficient');
+  });
+
   it('user mistakes exit 2 with one clear line', async () => {
     const algo = await cli(['analyze', resultsFile, '--algorithm', 'fastest']);
     expect(algo.code).toBe(2);
@@ -207,5 +251,8 @@ describe('ffrtmp analyze on a results file from ffrtmp test', () => {
     const empty = await cli(['analyze', '--results-dir', join(dir.path, 'nothing-here')]);
     expect(empty.code).toBe(2);
     expect(empty.stderr).toMatch(/no test_results_\*\.json in .*nothing-here/);
+    const counts = await cli(['analyze', resultsFile, '--predict-future', '1,two']);
+    expect(counts.code).toBe(2);
+    expect(counts.stderr).toMatch(/--predict-future: expected stream counts like 1,2,4.*"two"/);
   });
 });
