@@ -79,4 +79,19 @@ export const SQLITE_MIGRATIONS: readonly { version: number; name: string; sql: s
       CREATE INDEX results_by_node ON results (node_id, seq);
     `,
   },
+  {
+    version: 2,
+    name: 'runs',
+    sql: `
+      CREATE TABLE runs (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        options TEXT NOT NULL,
+        -- [{job_id, kind, group, repetition}] in run order; the jobs carry run_id.
+        entries TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];

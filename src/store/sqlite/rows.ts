@@ -164,3 +164,12 @@ export function fromResultRow(r: ResultRow): JobResult {
     ...body,
   };
 }
+
+export interface RunRow {
+  seq: number;
+  id: string;
+  name: string;
+  options: string;
+  entries: string;
+  created_at: number;
+}

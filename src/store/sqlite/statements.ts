@@ -69,6 +69,11 @@ export function prepareStatements(db: Database.Database) {
       `SELECT priority, COUNT(*) AS n FROM jobs WHERE status = 'queued' GROUP BY priority`,
     ),
     nodeCounts: db.prepare(`SELECT status, COUNT(*) AS n FROM (${NODE_SELECT}) GROUP BY status`),
+    insertRun: db.prepare(
+      'INSERT INTO runs (id, name, options, entries, created_at) VALUES (@id, @name, @options, @entries, @created_at)',
+    ),
+    runById: db.prepare('SELECT * FROM runs WHERE id = ?'),
+    runJobCounts: db.prepare('SELECT status, COUNT(*) AS n FROM jobs WHERE run_id = ? GROUP BY status'),
     insertResult: db.prepare(`
       INSERT INTO results (job_id, attempt, node_id, status, completed_at, received_at, error, body)
       VALUES (@job_id, @attempt, @node_id, @status, @completed_at, @received_at, @error, @body)`),
