@@ -994,13 +994,24 @@ export function describeStoreContract(
         expect(listed.items.map((j) => j.id)).toEqual(specs.map((s) => s.id));
       });
 
-      it("keeps the run's jobs in FIFO order within each priority when claimed", async () => {
+      it("hands out a run's jobs one at a time, in run order, whatever their priority", async () => {
         const node = await addNode({ max_concurrent_jobs: 10 });
-        const specs = [newJob({ priority: 'low' }), newJob(), newJob({ priority: 'low' }), newJob()];
-        await store.createRun(newRun(specs), specs, T0);
-        const order = [];
-        for (let i = 0; i < 4; i++) order.push((await claim(node, T0 + 10)).id);
-        expect(order).toEqual([specs[1]?.id, specs[3]?.id, specs[0]?.id, specs[2]?.id]);
+        const specs = [newJob({ priority: 'low' }), newJob({ priority: 'high' }), newJob()];
+        const { run } = await store.createRun(newRun(specs), specs, T0);
+        const loose = (await addJobs(1, { priority: 'low' }, T0 + 1))[0];
+
+        const first = await claim(node, T0 + 10);
+        expect(first.id).toBe(specs[0]?.id);
+        // The run's next job waits for the first; a job outside the run does not.
+        expect((await claim(node, T0 + 11)).id).toBe(loose?.id);
+        expect(await store.claimNext(node, T0 + 12, CLAIM)).toBeNull();
+
+        await store.submitResult(upload(first, node, { status: 'failed', error: 'boom' }), T0 + 13);
+        const second = await claim(node, T0 + 14);
+        expect(second.id).toBe(specs[1]?.id);
+        await store.cancelJob(second.id, T0 + 15);
+        expect((await claim(node, T0 + 16)).id).toBe(specs[2]?.id);
+        expect((await store.getRun(run.id)).status).toBe('running');
       });
 
       it('derives status and job_counts from its jobs', async () => {

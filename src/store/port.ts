@@ -99,7 +99,9 @@ export interface Store {
   listJobs(filter: JobFilter, page: Page): Promise<PageOf<Job>>;
   /**
    * Hands the oldest ready job of the highest priority that this node can run to this node, or
-   * returns null. Never gives one job to two nodes, respects the node's max_concurrent_jobs.
+   * returns null. The jobs of a run made by createRun go one at a time, in run order: a job waits
+   * while an earlier job of its run is queued, assigned or running (a benchmark run measures one
+   * encode at a time). Jobs that only carry a run_id (POST /jobs) are not held back. Never gives one job to two nodes, respects the node's max_concurrent_jobs.
    */
   claimNext(nodeId: string, now: number, options: ClaimOptions): Promise<Job | null>;
   /** Progress from the holder; renews the lease. Fenced by node and attempt. */

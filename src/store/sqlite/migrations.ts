@@ -92,6 +92,9 @@ export const SQLITE_MIGRATIONS: readonly { version: number; name: string; sql: s
         entries TEXT NOT NULL,
         created_at INTEGER NOT NULL
       );
+      -- The claim asks "is an earlier job of this run unfinished?"; only unfinished run jobs are here.
+      CREATE INDEX jobs_run_unfinished ON jobs (run_id, seq)
+        WHERE run_id IS NOT NULL AND status IN ('queued', 'assigned', 'running');
     `,
   },
 ];
