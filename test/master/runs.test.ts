@@ -1,6 +1,10 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import type { InjectOptions } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type TestMaster, fakeClock, openTestMaster } from '../helpers.js';
+import { CLI, type TestMaster, fakeClock, openTestMaster } from '../helpers.js';
+
+const exec = promisify(execFile);
 
 // POST /runs, GET /runs, GET /runs/{id} in process (app.inject) over a real SQLite file.
 
@@ -191,5 +195,30 @@ describe('GET /runs and /runs/{id}', () => {
       psnr_score: 41.5,
       energy: { total_joules: 555, net_joules: 355 },
     });
+  });
+});
+
+describe('ffrtmp runs list|show', () => {
+  it('lists runs and shows one as a table and as JSON', async () => {
+    t = openTestMaster();
+    const created = (await call('POST', '/runs', { name: 'cli run', jobs: [BASELINE, SINGLE] })).json;
+    const url = await t.master.app.listen({ port: 0, host: '127.0.0.1' });
+    const cli = (...args: string[]) => exec(process.execPath, [CLI, 'runs', ...args, '--master', url]);
+
+    const list = await cli('list');
+    expect(list.stdout).toMatch(/^ID\s+NAME\s+STATUS\s+DONE/m);
+    expect(list.stdout).toContain(created.id);
+    expect(list.stdout).toMatch(/cli run\s+queued\s+0\/2/);
+
+    const json = JSON.parse((await cli('show', created.id, '--json')).stdout);
+    expect(json).toMatchObject({ id: created.id, name: 'cli run', results: { scenarios: [] } });
+    expect((await cli('show', created.id)).stdout).toContain('no scenario finished yet');
+
+    const missing = await cli('show', 'nope').then(
+      () => undefined,
+      (e: { code?: number; stderr?: string }) => e,
+    );
+    expect(missing?.code).not.toBe(0);
+    expect(missing?.stderr).toContain('run nope does not exist');
   });
 });
