@@ -24,9 +24,7 @@ import {
   type NewRun,
   type ResultUpload,
   type Run,
-  type RunEntry,
   emptyJobCounts,
-  runStatus,
   toJob,
 } from '../../core/records.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../paging.js';
@@ -56,6 +54,7 @@ import {
   type ResultRow,
   type RunRow,
   toJobParams,
+  toRun,
 } from './rows.js';
 
 export interface SqliteStoreOptions {
@@ -266,18 +265,9 @@ function createSqliteStore(db: Database.Database): Store {
   }
 
   function fromRunRow(row: RunRow): Run {
-    const job_counts = emptyJobCounts();
-    for (const r of q.runJobCounts.all(row.id) as { status: JobStatus; n: number }[])
-      job_counts[r.status] = r.n;
-    return {
-      id: row.id,
-      name: row.name,
-      created_at: row.created_at,
-      options: JSON.parse(row.options) as Record<string, unknown>,
-      entries: JSON.parse(row.entries) as RunEntry[],
-      job_counts,
-      status: runStatus(job_counts),
-    };
+    const counts = emptyJobCounts();
+    for (const r of q.runJobCounts.all(row.id) as { status: JobStatus; n: number }[]) counts[r.status] = r.n;
+    return toRun(row, counts);
   }
 
   const claimNext = tx((nodeId: string, now: number, options: ClaimOptions) => {
