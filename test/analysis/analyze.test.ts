@@ -3,7 +3,7 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, tempDir } from '../helpers.js';
+import { CLI, spawnMaster, tempDir } from '../helpers.js';
 
 // `ffrtmp test` (real FFmpeg, embedded master and agent) writes a results file; `ffrtmp analyze`
 // and `ffrtmp advise` read it. The values are recomputed here from the results file itself, so a
@@ -14,6 +14,7 @@ const dir = tempDir('ffrtmp-analyze-');
 const out = join(dir.path, 'results');
 let results: any;
 let resultsFile = '';
+let runId = '';
 
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
@@ -45,7 +46,7 @@ beforeAll(async () => {
       ],
     }),
   );
-  await run(
+  const { stdout } = await run(
     process.execPath,
     [
       CLI,
@@ -69,6 +70,7 @@ beforeAll(async () => {
   const name = readdirSync(out).find((f) => /^test_results_\d{8}_\d{6}\.json$/.test(f));
   if (!name) throw new Error(`ffrtmp test wrote no results file in ${out}`);
   resultsFile = join(out, name);
+  runId = /^run: (\S+)/m.exec(stdout)?.[1] ?? '';
   results = JSON.parse(readFileSync(resultsFile, 'utf8'));
 }, 180_000);
 
@@ -239,6 +241,28 @@ describe('ffrtmp analyze on a results file from ffrtmp test', () => {
     expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href="http/);
     for (const name of ['Idle baseline', 'one', '2 streams mixed']) expect(html).toContain(name);
     expect(html).toContain('Most energy-efficient');
+  });
+
+  it('--run ID --master URL: the same analysis from the master that ran it', async () => {
+    expect(runId).not.toBe('');
+    // The embedded master of `ffrtmp test` kept its SQLite store; a master on it serves the run.
+    const master = await spawnMaster(['--db', join(dir.path, 'data', 'ffrtmp.db')]);
+    try {
+      const fromRun = await cli(['analyze', '--run', runId, '--master', master.url, '--format', 'json']);
+      expect(fromRun.code).toBe(0);
+      const fromFile = await cli(['analyze', resultsFile, '--format', 'json']);
+      const a = JSON.parse(fromRun.stdout);
+      const b = JSON.parse(fromFile.stdout);
+      expect(a.sources).toEqual([`${master.url.replace(/\/$/, '')}/runs/${runId}`]);
+      expect(a.scenarios.map((s: any) => [s.name, s.power.mean_watts, s.efficiency_rank])).toEqual(
+        b.scenarios.map((s: any) => [s.name, s.power.mean_watts, s.efficiency_rank]),
+      );
+      const missing = await cli(['analyze', '--run', 'no-such-run', '--master', master.url]);
+      expect(missing.code).not.toBe(0);
+      expect(missing.stderr).toMatch(/run/i);
+    } finally {
+      await master.stop();
+    }
   });
 
   it('user mistakes exit 2 with one clear line', async () => {

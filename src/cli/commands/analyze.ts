@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { formatPredictions, formatReportCsv, formatReportTable } from '../../analysis/format.js';
 import { toHtmlReportInput } from '../../analysis/html-input.js';
 import { renderHtmlReport } from '../../analysis/html-report.js';
-import { loadPricing, loadRecords } from '../../analysis/load.js';
+import { loadInput, loadPricing } from '../../analysis/load.js';
 import { withPrometheusPower } from '../../analysis/prometheus.js';
 import { predictPower } from '../../core/analysis/power-model.js';
 import {
@@ -15,10 +15,17 @@ import { SCORING_ALGORITHMS } from '../../core/analysis/scoring.js';
 import { analyzeRecords } from '../../core/analysis/report.js';
 import { defineOptions } from '../../core/config.js';
 import { FfrtmpError } from '../../core/errors.js';
+import { connectionOptions } from '../client-options.js';
 import { leaf } from '../command.js';
 
 /** Options shared with `ffrtmp advise`: where results and prices come from. */
 export const analysisInputOptions = defineOptions({
+  ...connectionOptions,
+  run: {
+    flag: 'run',
+    type: 'string',
+    description: "Analyze this run's results from the master (--master URL) instead of a file",
+  },
   resultsDir: {
     flag: 'results-dir',
     type: 'string',
@@ -42,7 +49,8 @@ export const analysisInputOptions = defineOptions({
 export const analyzeCommand = leaf({
   name: 'analyze',
   summary: 'Efficiency scores, ranking, cost and CO2 of a results file',
-  usage: 'ffrtmp analyze [results.json …] [--format table|json|csv|html] [--output FILE] [options]',
+  usage:
+    'ffrtmp analyze [results.json …] [--run ID --master URL] [--format table|json|csv|html] [--output FILE] [options]',
   description:
     'Analyzes benchmark results: per-scenario power, energy, net values against the baseline, cost, CO2, efficiency score and rank, then the ranking and a recommendation. Without a file, the newest test_results/test_results_*.json.',
   options: defineOptions({
@@ -112,7 +120,7 @@ export const analyzeCommand = leaf({
   async run(o, positionals, io) {
     const counts = parseCounts(o.predictFuture);
     const pricing = loadPricing(o.pricing, o.region);
-    const loaded = loadRecords({ files: positionals, resultsDir: o.resultsDir });
+    const loaded = await loadInput(o, positionals);
     const records = o.prometheusUrl
       ? await withPrometheusPower(loaded.records, o.prometheusUrl, (line) => io.err(line))
       : loaded.records;
