@@ -1,3 +1,4 @@
+import type { AnalysisPredictions } from '../core/analysis/predictions.js';
 import { type AnalysisReport, type ScenarioAnalysis, formatScore } from '../core/analysis/report.js';
 import { formatTable } from '../cli/client-options.js';
 
@@ -103,6 +104,48 @@ export function formatReportTable(report: AnalysisReport): string {
   }
   for (const note of report.notes) out.push(`note: ${note}`);
   out.push('', `RECOMMENDATION: ${report.recommendation?.text ?? 'none (no scored scenario)'}`);
+  return out.join('\n');
+}
+
+/** The predictions section of the terminal report. */
+export function formatPredictions(p: AnalysisPredictions): string {
+  const out = ['', 'POWER SCALABILITY PREDICTIONS'];
+  if (p.power.model === null) out.push(`not available: ${p.power.unavailable}`);
+  else {
+    const m = p.power.model;
+    out.push(
+      `model: ${m.degree === 1 ? 'linear' : 'quadratic'} fit of mean W on streams, ${m.training_size} points at ${m.distinct_streams.join(', ')} streams, R² ${m.r2.toFixed(3)}`,
+      formatTable(
+        ['STREAMS', 'MEAN W', 'LOW', 'HIGH'],
+        p.power.predictions.map((x) => [
+          String(x.streams),
+          x.mean_watts.value.toFixed(2),
+          x.mean_watts.low.toFixed(2),
+          x.mean_watts.high.toFixed(2),
+        ]),
+      ),
+    );
+  }
+  if (p.multivariate) {
+    out.push('', 'MULTIVARIATE PREDICTIONS');
+    const mv = p.multivariate;
+    if (!mv.workload) out.push(`not available: ${mv.unavailable}`);
+    else {
+      out.push(
+        `workload of ${mv.workload.from} (${mv.workload.bitrate_mbps} Mbps per stream, ${mv.workload.fps} fps, ${mv.workload.encoder}${mv.workload.preset ? `/${mv.workload.preset}` : ''}) scaled to each count`,
+        formatTable(
+          ['STREAMS', 'MEAN W', 'W LOW', 'W HIGH', 'ENERGY J'],
+          mv.rows.map((r) => [
+            String(r.streams),
+            fixed(r.mean_power?.value, 2),
+            fixed(r.mean_power?.low, 2),
+            fixed(r.mean_power?.high, 2),
+            fixed(r.energy?.value, 0),
+          ]),
+        ),
+      );
+    }
+  }
   return out.join('\n');
 }
 

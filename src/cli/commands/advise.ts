@@ -1,4 +1,4 @@
-import { loadPricing, loadRecords } from '../../analysis/load.js';
+import { loadInput, loadPricing } from '../../analysis/load.js';
 import { type AdviseCandidate, advise } from '../../core/analysis/advise.js';
 import { analyzeRecords } from '../../core/analysis/report.js';
 import { defineOptions } from '../../core/config.js';
@@ -29,7 +29,7 @@ export const adviseCommand = leaf({
   }),
   async run(o, positionals, io) {
     const pricing = loadPricing(o.pricing, o.region);
-    const { records } = loadRecords({ files: positionals, resultsDir: o.resultsDir });
+    const { records } = await loadInput(o, positionals);
     const report = analyzeRecords(records);
     const candidates: AdviseCandidate[] = report.scenarios
       .filter((s) => s.status === 'completed' && s.streams > 0)

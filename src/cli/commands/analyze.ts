@@ -1,15 +1,31 @@
 import { writeFileSync } from 'node:fs';
-import { formatReportCsv, formatReportTable } from '../../analysis/format.js';
-import { loadPricing, loadRecords } from '../../analysis/load.js';
+import { basename } from 'node:path';
+import { formatPredictions, formatReportCsv, formatReportTable } from '../../analysis/format.js';
+import { toHtmlReportInput } from '../../analysis/html-input.js';
+import { renderHtmlReport } from '../../analysis/html-report.js';
+import { loadInput, loadPricing } from '../../analysis/load.js';
 import { withPrometheusPower } from '../../analysis/prometheus.js';
+import { predictPower } from '../../core/analysis/power-model.js';
+import {
+  DEFAULT_PREDICT_STREAMS,
+  fitPowerPredictor,
+  predictionsFor,
+} from '../../core/analysis/predictions.js';
 import { SCORING_ALGORITHMS } from '../../core/analysis/scoring.js';
 import { analyzeRecords } from '../../core/analysis/report.js';
 import { defineOptions } from '../../core/config.js';
 import { FfrtmpError } from '../../core/errors.js';
+import { connectionOptions } from '../client-options.js';
 import { leaf } from '../command.js';
 
 /** Options shared with `ffrtmp advise`: where results and prices come from. */
 export const analysisInputOptions = defineOptions({
+  ...connectionOptions,
+  run: {
+    flag: 'run',
+    type: 'string',
+    description: "Analyze this run's results from the master (--master URL) instead of a file",
+  },
   resultsDir: {
     flag: 'results-dir',
     type: 'string',
@@ -33,7 +49,8 @@ export const analysisInputOptions = defineOptions({
 export const analyzeCommand = leaf({
   name: 'analyze',
   summary: 'Efficiency scores, ranking, cost and CO2 of a results file',
-  usage: 'ffrtmp analyze [results.json …] [--format table|json|csv|html] [--output FILE] [options]',
+  usage:
+    'ffrtmp analyze [results.json …] [--run ID --master URL] [--format table|json|csv|html] [--output FILE] [options]',
   description:
     'Analyzes benchmark results: per-scenario power, energy, net values against the baseline, cost, CO2, efficiency score and rank, then the ranking and a recommendation. Without a file, the newest test_results/test_results_*.json.',
   options: defineOptions({
@@ -90,22 +107,20 @@ export const analyzeCommand = leaf({
       flag: 'multivariate',
       type: 'bool',
       default: false,
-      description: 'Add multivariate model predictions (needs trained models)',
+      description:
+        'Add the multivariate model (fitted on these results) predictions at the --predict-future counts',
     },
     predictFuture: {
       flag: 'predict-future',
       type: 'list',
-      description: 'Stream counts to predict power for, e.g. 1,2,4',
+      description:
+        'Stream counts to predict power for from these results, e.g. 1,2,4 (default with --multivariate: 1,2,4,8,12)',
     },
   }),
   async run(o, positionals, io) {
-    if (o.multivariate || (o.predictFuture && o.predictFuture.length > 0))
-      throw new FfrtmpError(
-        'E_INVALID_CONFIG',
-        '--multivariate/--predict-future are not available in this build: the power models (ffrtmp models) are not installed',
-      );
+    const counts = parseCounts(o.predictFuture);
     const pricing = loadPricing(o.pricing, o.region);
-    const loaded = loadRecords({ files: positionals, resultsDir: o.resultsDir });
+    const loaded = await loadInput(o, positionals);
     const records = o.prometheusUrl
       ? await withPrometheusPower(loaded.records, o.prometheusUrl, (line) => io.err(line))
       : loaded.records;
@@ -116,15 +131,32 @@ export const analyzeCommand = leaf({
       gpuCostPerHour: o.gpuCostPerHour,
       viewers: o.viewers,
     });
+    const predictions =
+      counts || o.multivariate
+        ? predictionsFor(records, counts ?? DEFAULT_PREDICT_STREAMS, o.multivariate)
+        : undefined;
+
     let text: string;
-    if (o.format === 'json') text = JSON.stringify({ sources: loaded.files, ...report }, null, 2);
-    else if (o.format === 'csv') text = formatReportCsv(report);
-    else if (o.format === 'html')
-      throw new FfrtmpError(
-        'E_INVALID_CONFIG',
-        '--format html is not available in this build yet; use json, csv or table',
+    if (o.format === 'json')
+      text = JSON.stringify(
+        { sources: loaded.files, ...report, ...(predictions ? { predictions } : {}) },
+        null,
+        2,
       );
-    else text = formatReportTable(report);
+    else if (o.format === 'csv') {
+      // The reference filled predicted_mean_power_w from a power-vs-streams fit of the same results.
+      const fit = fitPowerPredictor(records);
+      text = formatReportCsv(report, (s) =>
+        'predictor' in fit ? predictPower(fit.predictor, s.streams).value : null,
+      );
+    } else if (o.format === 'html')
+      text = renderHtmlReport(
+        toHtmlReportInput(report, records, {
+          title: `ffrtmp analysis — ${loaded.files.map((f) => basename(f)).join(', ')}`,
+          generatedAt: new Date().toISOString(),
+        }),
+      );
+    else text = formatReportTable(report) + (predictions ? `\n${formatPredictions(predictions)}` : '');
     if (o.output) {
       writeFileSync(o.output, `${text}\n`);
       io.out(`${o.format} written to ${o.output}`);
@@ -132,3 +164,17 @@ export const analyzeCommand = leaf({
     return 0;
   },
 });
+
+/** `--predict-future 1,2,4` → [1, 2, 4]; each must be a whole number ≥ 0. */
+function parseCounts(list: readonly string[] | undefined): number[] | undefined {
+  if (!list || list.length === 0) return undefined;
+  return list.map((item) => {
+    const n = Number(item);
+    if (!Number.isInteger(n) || n < 0)
+      throw new FfrtmpError(
+        'E_INVALID_CONFIG',
+        `--predict-future: expected stream counts like 1,2,4 (whole numbers ≥ 0), got "${item}"`,
+      );
+    return n;
+  });
+}
