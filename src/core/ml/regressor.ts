@@ -5,7 +5,7 @@
 import { type ForestModel, type ForestOptions, fitForest, predictForest, treePredictions } from './forest.js';
 import { type LinearModel, fitLinear, predictLinear } from './linear.js';
 import { type PolynomialModel, fitPolynomial, predictPolynomial } from './polynomial.js';
-import { bootstrapIndices, mulberry32, randomInt, shuffledIndices } from './random.js';
+import { bootstrapIndices, mulberry32, shuffledIndices } from './random.js';
 
 export const MODEL_KINDS = ['linear', 'polynomial', 'forest'] as const;
 export type ModelKind = (typeof MODEL_KINDS)[number];
@@ -156,8 +156,8 @@ function distinctRows(X: Rows, rows: readonly number[]): number {
  * refitted on `iterations` resamples (rows drawn with replacement, seeded; a resample with fewer
  * distinct rows than features + 1 cannot identify the model — three copies of one point say
  * nothing of a slope — and is drawn again, up to 20 times); a forest is already
- * an ensemble of trees grown on bootstrap samples, so its interval resamples its trees instead
- * (see predictWithInterval) and nothing more is stored.
+ * an ensemble of trees grown on bootstrap samples, so its interval comes from its trees (see
+ * predictWithInterval) and nothing more is stored.
  */
 export function fitWithBootstrap(
   kind: ModelKind,
@@ -202,27 +202,20 @@ export interface Prediction {
   level: number;
 }
 
-const FOREST_RESAMPLES = 200;
-
 /**
  * The model's prediction at x with a percentile bootstrap interval: the (1−level)/2 and
- * (1+level)/2 quantiles of the bootstrap models' predictions (linear, polynomial), or of the means
- * of 200 seeded resamples of the forest's trees. Deterministic for a given model and x.
+ * (1+level)/2 quantiles of the predictions of the models refitted on bootstrap resamples (linear,
+ * polynomial), or, for a forest, of its trees — each tree is a fit to a bootstrap resample of the
+ * rows, so their spread is that of single-tree bootstrap fits: conservative (wider than the
+ * uncertainty of the forest's mean), never overconfident. The interval is widened to contain the
+ * point prediction. Deterministic for a given model and x.
  */
 export function predictWithInterval(fitted: FittedRegressor, x: readonly number[]): Prediction {
   const value = predictModel(fitted.model, x);
-  let draws: number[];
-  if (fitted.model.kind === 'forest') {
-    const perTree = treePredictions(fitted.model, x);
-    const random = mulberry32(fitted.seed);
-    draws = Array.from({ length: FOREST_RESAMPLES }, () => {
-      let s = 0;
-      for (let t = 0; t < perTree.length; t++) s += perTree[randomInt(random, perTree.length)]!;
-      return s / perTree.length;
-    });
-  } else {
-    draws = fitted.bootstrap.map((m) => predictModel(m, x));
-  }
+  const draws =
+    fitted.model.kind === 'forest'
+      ? treePredictions(fitted.model, x)
+      : fitted.bootstrap.map((m) => predictModel(m, x));
   if (draws.length === 0) return { value, low: value, high: value, level: fitted.level };
   draws.sort((a, b) => a - b);
   const alpha = (1 - fitted.level) / 2;
