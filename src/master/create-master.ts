@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Store, ReapReport } from '../store/port.js';
 import { createAuthorizer, type Authorizer } from './auth.js';
+import { mountDashboard } from './dashboard.js';
 import { createMasterEvents, type MasterEvents } from './events.js';
 import { installErrorHandling } from './http.js';
 import { createMasterRegistry } from './metrics.js';
@@ -121,6 +122,7 @@ export function createMaster(deps: MasterDeps): Master {
   mountNodeRoutes(ctx);
   mountJobRoutes(ctx);
   mountResultRoutes(ctx);
+  mountDashboard(ctx);
 
   const reaper: Reaper = createReaper({
     store: deps.store,
