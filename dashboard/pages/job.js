@@ -1,6 +1,6 @@
 // One job: live progress and FFmpeg stats while it runs; its result's power chart, power and
 // energy ledger, FFmpeg metrics, quality and derived figures once it has one; cancel and retry.
-import { ApiError, api } from '../api.js';
+import { api } from '../api.js';
 import { axes, createChart, powerDatasets, styleLines } from '../charts.js';
 import {
   badge,
@@ -133,12 +133,12 @@ export function mount(root, { id }, ctx) {
   async function loadResult(job) {
     const key = `${job.status}/${job.attempt}`;
     if (key === resultFor) return;
-    try {
-      result = await api(`/results/${encodeURIComponent(job.id)}`);
-    } catch (error) {
-      if (!(error instanceof ApiError && error.status === 404)) throw error;
-      result = null;
-    }
+    // The list answers 200 with no items before the first result (GET /results/{id} would 404).
+    const { results } = await api(`/results?job_id=${encodeURIComponent(job.id)}&limit=1000`);
+    result = results.reduce(
+      (latest, r) => (latest === null || r.attempt > latest.attempt ? r : latest),
+      null,
+    );
     resultFor = key;
     renderResult();
   }

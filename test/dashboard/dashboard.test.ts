@@ -1,0 +1,262 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, screenshotPath } from '../browser.js';
+import {
+  type SpawnedAgent,
+  type SpawnedMaster,
+  http,
+  spawnAgent,
+  spawnMaster,
+  tempDir,
+  until,
+} from '../helpers.js';
+
+// The built-in dashboard in headless Debian Chromium, against a real master process, a real agent
+// process and real FFmpeg (power estimated on machines without RAPL). Screenshots are saved under
+// test-artifacts/screenshots/.
+
+const dir = tempDir('ffrtmp-dashboard-');
+const cleanups: (() => Promise<unknown> | unknown)[] = [];
+let browser: Browser;
+
+beforeAll(async () => {
+  try {
+    execFileSync('ffmpeg', ['-hide_banner', '-version'], { stdio: 'ignore' });
+  } catch {
+    throw new Error('these tests run real FFmpeg: install it (apt-get install ffmpeg)');
+  }
+  browser = await launchBrowser();
+  cleanups.push(() => browser.close());
+});
+
+afterAll(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+  dir.cleanup();
+});
+
+/** A fresh page that records uncaught errors and console errors (a CSP violation is one). */
+async function openPage(url: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  cleanups.push(() => page.close());
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
+  });
+  await page.goto(url);
+  return { page, errors };
+}
+
+async function startMaster(args: string[] = []): Promise<SpawnedMaster> {
+  const m = await spawnMaster([
+    '--db',
+    join(dir.path, `m-${Math.random().toString(36).slice(2)}.db`),
+    ...args,
+  ]);
+  cleanups.push(() => m.kill());
+  return m;
+}
+
+const submit = async (url: string, body: Record<string, unknown>) => {
+  const res = await http(url, 'POST', '/jobs', body);
+  expect(res.status).toBe(201);
+  return res.json as { id: string };
+};
+
+const waitForJob = (url: string, id: string, statuses: string[], timeoutMs = 60_000) =>
+  until(
+    async () => {
+      const job = (await http(url, 'GET', `/jobs/${id}`)).json;
+      return statuses.includes(job.status) ? job : undefined;
+    },
+    timeoutMs,
+    `job ${id} to be ${statuses.join('|')}`,
+  );
+
+/** FFmpeg processes started for this job (its output path carries the job id). */
+function ffmpegOf(jobId: string): number {
+  try {
+    return execFileSync('pgrep', ['-f', `ffmpeg.*${jobId}`], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .filter(Boolean).length;
+  } catch {
+    return 0; // pgrep exits 1 when nothing matches
+  }
+}
+
+describe('dashboard with a real master, agent and FFmpeg', { timeout: 120_000 }, () => {
+  let m: SpawnedMaster;
+  let agent: SpawnedAgent;
+  let nodeId: string;
+
+  beforeAll(async () => {
+    m = await startMaster();
+    agent = await spawnAgent(m.url, join(dir.path, 'agent'), ['--sample-interval', '200ms']);
+    cleanups.push(() => agent.kill());
+    nodeId = await agent.nodeId;
+  });
+
+  it('the fleet page lists the node with its status, hardware and power source', async () => {
+    const node = (await http(m.url, 'GET', `/nodes/${nodeId}`)).json;
+    const { page, errors } = await openPage(`${m.url}/`);
+    const row = page.locator(`#nodes tr:has([title="${nodeId}"])`);
+    await row.waitFor();
+    const text = await row.textContent();
+    expect(text).toContain(node.address);
+    expect(text).toContain(nodeId.slice(0, 8));
+    expect(text).toMatch(/available|busy/);
+    expect(text).toContain(node.cpu_model);
+    expect(text).toContain(node.power_sources.join(', '));
+    await expect(page.locator('#queue table').first().textContent()).resolves.toMatch(/queued/);
+    await page.screenshot({ path: screenshotPath('fleet'), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
+  it("a finished job's page draws its power samples with Chart.js", async () => {
+    const job = await submit(m.url, {
+      scenario: 'dashboard-power',
+      parameters: {
+        duration: 3,
+        resolution: '320x240',
+        fps: 15,
+        bitrate: '300k',
+        encoder: 'h264',
+        preset: 'ultrafast',
+      },
+    });
+    await waitForJob(m.url, job.id, ['completed']);
+    const result = (await http(m.url, 'GET', `/results/${job.id}`)).json;
+    expect(result.samples.length).toBeGreaterThan(1);
+
+    const { page, errors } = await openPage(`${m.url}/#/jobs/${job.id}`);
+    await page.locator('#power-chart canvas').waitFor();
+    const drawn = await page.evaluate(() => {
+      const canvas = document.querySelector('#power-chart canvas') as HTMLCanvasElement;
+      const chart = (window as any).Chart.getChart(canvas);
+      const pixels = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data ?? [];
+      const colours = new Set<string>();
+      let line = 0; // pixels in the package line's colour, #2563eb
+      for (let i = 0; i < pixels.length; i += 4) {
+        colours.add(`${pixels[i]},${pixels[i + 1]},${pixels[i + 2]},${pixels[i + 3]}`);
+        if (pixels[i] === 37 && pixels[i + 1] === 99 && pixels[i + 2] === 235) line++;
+      }
+      return {
+        points: chart.data.datasets[0].data.length,
+        firstY: chart.data.datasets[0].data[0].y,
+        colours: colours.size,
+        line,
+      };
+    });
+    expect(drawn.points).toBe(result.samples.length);
+    expect(drawn.points).toBeGreaterThan(1);
+    expect(drawn.firstY).toBe(result.samples[0].package_watts);
+    expect(drawn.colours).toBeGreaterThan(1);
+    expect(drawn.line).toBeGreaterThan(50);
+    // The ledger and FFmpeg sections show the result's figures.
+    const resultText = await page.locator('#job-result').textContent();
+    expect(resultText).toContain('Energy ledger');
+    expect(resultText).toContain(result.energy.domains.package.source);
+    expect(resultText).toContain('frames_encoded');
+    expect(await page.locator('#cancel-job').isHidden()).toBe(true);
+    await page.screenshot({ path: screenshotPath('job'), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
+  it('the cancel button cancels a running job and the agent stops its FFmpeg', async () => {
+    const job = await submit(m.url, {
+      scenario: 'dashboard-cancel',
+      parameters: {
+        duration: 120,
+        resolution: '256x144',
+        fps: 10,
+        encoder: 'h264',
+        preset: 'ultrafast',
+        output: 'file',
+      },
+    });
+    await waitForJob(m.url, job.id, ['running']);
+    await until(() => (ffmpegOf(job.id) > 0 ? true : undefined), 10_000, 'the job FFmpeg to appear');
+
+    const { page, errors } = await openPage(`${m.url}/#/jobs/${job.id}`);
+    const cancel = page.locator('#cancel-job');
+    await cancel.waitFor();
+    page.once('dialog', (dialog) => void dialog.accept());
+    await cancel.click();
+    const canceled = await waitForJob(m.url, job.id, ['canceled'], 10_000);
+    expect(canceled.error).toMatch(/cancel/);
+    await until(() => (ffmpegOf(job.id) === 0 ? true : undefined), 10_000, 'the job FFmpeg to be gone');
+    await page.locator('h1 .status-canceled').waitFor();
+    expect(await cancel.isHidden()).toBe(true);
+    expect(await page.locator('#retry-job').isVisible()).toBe(true);
+    await page.screenshot({ path: screenshotPath('job-canceled'), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
+  it('hostile node and scenario names render as text, never as markup', async () => {
+    const hostile = '<img src=x onerror="window.__pwned=1">';
+    const reg = await http(m.url, 'POST', '/nodes/register', {
+      address: hostile,
+      labels: { rack: '<b id="bold">r1</b>' },
+      cpu_model: '<script>window.__pwned=3</script>',
+    });
+    expect(reg.status).toBe(201);
+    // Targeted at the hostile node, which never polls: the job stays queued.
+    const job = await submit(m.url, {
+      scenario: '<script>window.__pwned=2</script>',
+      parameters: { duration: 1 },
+      target_node_id: reg.json.id,
+    });
+    const { page, errors } = await openPage(`${m.url}/`);
+    const row = page.locator(`#nodes tr:has([title="${reg.json.id}"])`);
+    await row.waitFor();
+    expect(await row.textContent()).toContain(hostile);
+    expect(await row.textContent()).toContain('rack=<b id="bold">r1</b>');
+    await page.goto(`${m.url}/#/jobs?status=queued`);
+    await page.locator(`#jobs a[href="#/jobs/${job.id}"]`).waitFor();
+    expect(await page.locator('#jobs').textContent()).toContain('<script>window.__pwned=2</script>');
+    await page.goto(`${m.url}/#/jobs/${job.id}`);
+    await page.locator('h1 .status-queued').waitFor();
+    expect(await page.locator('h1').textContent()).toContain('<script>');
+    expect(await page.evaluate(() => (window as any).__pwned)).toBeUndefined();
+    expect(await page.locator('img, #bold, main script').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await http(m.url, 'POST', `/jobs/${job.id}/cancel`);
+  });
+});
+
+describe('dashboard on a master with --api-key', { timeout: 60_000 }, () => {
+  it('asks for the key, says so on a wrong key (401), shows data with the right one', async () => {
+    const KEY = 'dashboard-secret-key';
+    const m = await startMaster(['--api-key', KEY]);
+    const auth = { authorization: `Bearer ${KEY}` };
+    const node = await http(m.url, 'POST', '/nodes/register', { address: 'keyed-node-7' }, auth);
+    expect(node.status).toBe(201);
+
+    const { page, errors } = await openPage(`${m.url}/`);
+    const form = page.locator('#key-form');
+    await form.waitFor();
+    expect(await page.locator('#key-message').textContent()).toMatch(/needs an API key \(401 E_UNAUTHORIZED/);
+    expect(await page.locator('#main').isHidden()).toBe(true);
+
+    await page.fill('#key-input', 'not-the-key');
+    await page.click('#key-form button');
+    await page.locator('#key-message', { hasText: 'refused the key' }).waitFor();
+    expect(await page.locator('#key-message').textContent()).toMatch(/401 E_UNAUTHORIZED: wrong API key/);
+    await page.screenshot({ path: screenshotPath('api-key-refused'), fullPage: true });
+
+    await page.fill('#key-input', KEY);
+    await page.click('#key-form button');
+    await page.locator('#nodes', { hasText: 'keyed-node-7' }).waitFor();
+    expect(await form.isHidden()).toBe(true);
+    // The key is kept for the tab: another page asks for nothing.
+    await page.goto(`${m.url}/#/jobs`);
+    await page.locator('#jobs', { hasText: 'No jobs.' }).waitFor();
+    expect(await form.isHidden()).toBe(true);
+    // The only errors are the browser's reports of the two refused requests.
+    expect(errors.filter((e) => !/401 \(Unauthorized\)/.test(e))).toEqual([]);
+    expect(errors.length).toBeGreaterThanOrEqual(2);
+  });
+});
