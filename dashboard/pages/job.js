@@ -168,7 +168,13 @@ export function mount(root, { id }, ctx) {
     fill(
       resultBox,
       section(
-        `Result (attempt ${result.attempt}, ${result.status})`,
+        'Result',
+        h(
+          'p',
+          null,
+          `Attempt ${result.attempt} ${result.status} at ${fmtTime(result.completed_at)} on node `,
+          h('code', null, result.node_id),
+        ),
         result.error ? h('pre', { class: 'error-text' }, result.error) : null,
       ),
       section('Power', powerTable(result.power)),

@@ -31,15 +31,24 @@ export const JOB_HEADINGS = [
   'ran',
 ];
 
+/** The list's API path and hash for a status and run filter. */
+function filtered(base, status, runId) {
+  const q = new URLSearchParams();
+  if (status) q.set('status', status);
+  if (runId) q.set('run_id', runId);
+  const text = q.toString();
+  return text ? `${base}?${text}` : base;
+}
+
 export function mount(root, { query }) {
   const status = STATUSES.includes(query.get('status') ?? '') ? query.get('status') : '';
+  const runId = query.get('run_id') ?? '';
   const select = h(
     'select',
     {
       id: 'status-filter',
       onchange: (e) => {
-        const v = e.target.value;
-        location.hash = v ? `#/jobs?status=${v}` : '#/jobs';
+        location.hash = filtered('#/jobs', e.target.value, runId);
       },
     },
     h('option', { value: '' }, 'all statuses'),
@@ -49,12 +58,27 @@ export function mount(root, { query }) {
   const summary = h('p', { class: 'muted' });
   root.append(
     h('h1', null, 'Jobs'),
-    h('label', { class: 'filter' }, 'Status ', select),
+    h(
+      'p',
+      { class: 'filter' },
+      h('label', null, 'Status ', select),
+      runId
+        ? h(
+            'span',
+            null,
+            ' of run ',
+            link(`#/runs/${encodeURIComponent(runId)}`, runId),
+            ' (',
+            link(filtered('#/jobs', status, ''), 'all runs'),
+            ')',
+          )
+        : null,
+    ),
     section('List', summary, box),
   );
   return {
     async refresh() {
-      const { items, truncated } = await listAll(status ? `/jobs?status=${status}` : '/jobs', 'jobs');
+      const { items, truncated } = await listAll(filtered('/jobs', status, runId), 'jobs');
       const newest = items.slice().reverse();
       fill(
         summary,

@@ -7,6 +7,7 @@ import {
   type SpawnedAgent,
   type SpawnedMaster,
   http,
+  outage,
   spawnAgent,
   spawnMaster,
   tempDir,
@@ -134,9 +135,11 @@ describe('dashboard with a real master, agent and FFmpeg', { timeout: 120_000 },
     const { page, errors } = await openPage(`${m.url}/#/jobs/${job.id}`);
     await page.locator('#power-chart canvas').waitFor();
     const drawn = await page.evaluate(() => {
-      const canvas = document.querySelector('#power-chart canvas') as HTMLCanvasElement;
-      const chart = (window as any).Chart.getChart(canvas);
-      const pixels = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data ?? [];
+      // Runs in the page (the test's tsconfig has no DOM types).
+      const page = globalThis as any;
+      const canvas = page.document.querySelector('#power-chart canvas');
+      const chart = page.Chart.getChart(canvas);
+      const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
       const colours = new Set<string>();
       let line = 0; // pixels in the package line's colour, #2563eb
       for (let i = 0; i < pixels.length; i += 4) {
@@ -192,6 +195,41 @@ describe('dashboard with a real master, agent and FFmpeg', { timeout: 120_000 },
     expect(await cancel.isHidden()).toBe(true);
     expect(await page.locator('#retry-job').isVisible()).toBe(true);
     await page.screenshot({ path: screenshotPath('job-canceled'), fullPage: true });
+    // The jobs list filtered by status shows it, and only canceled jobs.
+    await page.goto(`${m.url}/#/jobs`);
+    await page.locator('#jobs table').waitFor();
+    await page.selectOption('#status-filter', 'canceled');
+    await page.locator(`#jobs a[href="#/jobs/${job.id}"]`).waitFor();
+    expect(page.url()).toMatch(/#\/jobs\?status=canceled$/);
+    const badges = await page.locator('#jobs tbody .badge').allTextContents();
+    expect(badges.length).toBeGreaterThan(0);
+    expect(new Set(badges)).toEqual(new Set(['canceled']));
+    expect(errors).toEqual([]);
+  });
+
+  it('polls every few seconds while visible and not at all while the tab is hidden', async () => {
+    const { page, errors } = await openPage(`${m.url}/`);
+    await page.locator('#nodes table').waitFor();
+    let polls = 0;
+    page.on('request', (r) => {
+      if (new URL(r.url()).pathname === '/nodes') polls++;
+    });
+    await until(() => (polls >= 1 ? true : undefined), 10_000, 'a refresh while visible');
+    await page.evaluate(() => {
+      const d = (globalThis as any).document;
+      Object.defineProperty(d, 'visibilityState', { configurable: true, get: () => 'hidden' });
+      d.dispatchEvent(new Event('visibilitychange'));
+    });
+    await page.locator('#refresh-state', { hasText: 'paused' }).waitFor();
+    const before = polls;
+    await outage(7000); // more than two refresh periods (3 s) with the tab hidden
+    expect(polls).toBe(before);
+    await page.evaluate(() => {
+      const d = (globalThis as any).document;
+      Object.defineProperty(d, 'visibilityState', { configurable: true, get: () => 'visible' });
+      d.dispatchEvent(new Event('visibilitychange'));
+    });
+    await until(() => (polls > before ? true : undefined), 2000, 'a refresh as soon as the tab shows');
     expect(errors).toEqual([]);
   });
 
@@ -220,7 +258,7 @@ describe('dashboard with a real master, agent and FFmpeg', { timeout: 120_000 },
     await page.goto(`${m.url}/#/jobs/${job.id}`);
     await page.locator('h1 .status-queued').waitFor();
     expect(await page.locator('h1').textContent()).toContain('<script>');
-    expect(await page.evaluate(() => (window as any).__pwned)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as any).__pwned)).toBeUndefined();
     expect(await page.locator('img, #bold, main script').count()).toBe(0);
     expect(errors).toEqual([]);
     await http(m.url, 'POST', `/jobs/${job.id}/cancel`);
