@@ -184,6 +184,9 @@ describe('dashboard with a real master, agent and FFmpeg', { timeout: 120_000 },
     await until(() => (ffmpegOf(job.id) > 0 ? true : undefined), 10_000, 'the job FFmpeg to appear');
 
     const { page, errors } = await openPage(`${m.url}/#/jobs/${job.id}`);
+    // Live progress: the page polls and shows the FFmpeg stats the agent reports while it runs.
+    await page.locator('#job-progress', { hasText: 'fps' }).waitFor({ timeout: 15_000 });
+    expect(await page.locator('#job-progress progress').count()).toBe(1);
     const cancel = page.locator('#cancel-job');
     await cancel.waitFor();
     page.once('dialog', (dialog) => void dialog.accept());
@@ -195,6 +198,18 @@ describe('dashboard with a real master, agent and FFmpeg', { timeout: 120_000 },
     expect(await cancel.isHidden()).toBe(true);
     expect(await page.locator('#retry-job').isVisible()).toBe(true);
     await page.screenshot({ path: screenshotPath('job-canceled'), fullPage: true });
+    // Retry queues the next attempt, which the agent picks up again; the API cancels that one.
+    await page.click('#retry-job');
+    const retried = await waitForJob(m.url, job.id, ['queued', 'assigned', 'running'], 10_000);
+    expect(retried.attempt).toBe(2);
+    await page.locator('h1 .badge:not(.status-canceled)').waitFor();
+    expect(await cancel.isVisible()).toBe(true);
+    // Cancel it once it runs, and wait for the agent to end it, so no FFmpeg outlives the test.
+    await waitForJob(m.url, job.id, ['running'], 15_000);
+    await http(m.url, 'POST', `/jobs/${job.id}/cancel`);
+    const ended = () => agent.logs().filter((l) => l.msg === 'job ended' && l.job_id === job.id).length;
+    await until(() => (ended() >= 2 ? true : undefined), 15_000, 'the agent to end the second attempt');
+    expect(ffmpegOf(job.id)).toBe(0);
     // The jobs list filtered by status shows it, and only canceled jobs.
     await page.goto(`${m.url}/#/jobs`);
     await page.locator('#jobs table').waitFor();
