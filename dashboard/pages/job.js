@@ -140,16 +140,24 @@ export function mount(root, { id }, ctx) {
       null,
     );
     resultFor = key;
-    renderResult();
+    renderResult(job);
   }
 
-  function renderResult() {
+  function renderResult(job) {
     const sets = styleLines(powerDatasets(result?.samples));
+    chartBox.hidden = sets.length === 0;
     if (sets.length === 0) {
       chart?.destroy();
       chart = null;
       chartBox.replaceChildren();
-      fill(chartNote, result ? 'This result has no power samples.' : 'Power samples arrive with the result.');
+      fill(
+        chartNote,
+        result
+          ? 'This result has no power samples.'
+          : job.status === 'canceled'
+            ? 'No result: the job was canceled before it finished.'
+            : 'Power samples arrive with the result.',
+      );
     } else {
       const src = result.power?.source ?? result.energy?.total_source;
       fill(chartNote, `${sets[0].data.length} samples`, src ? `, source ${src}` : '');
