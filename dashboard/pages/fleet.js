@@ -32,7 +32,7 @@ function nameCell(n) {
 function nodeRows(nodes) {
   return nodes.map((n) => [
     nameCell(n),
-    shortId(n.id),
+    link(`#/jobs?node_id=${encodeURIComponent(n.id)}`, shortId(n.id)),
     badge(n.status),
     n.type,
     hardware(n),

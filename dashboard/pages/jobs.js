@@ -31,29 +31,44 @@ export const JOB_HEADINGS = [
   'ran',
 ];
 
-/** The list's API path and hash for a status and run filter. */
-function filtered(base, status, runId) {
+/** The list's API path (or page hash) for a set of filters; empty ones are left out. */
+function filtered(base, filters) {
   const q = new URLSearchParams();
-  if (status) q.set('status', status);
-  if (runId) q.set('run_id', runId);
+  for (const [k, v] of Object.entries(filters)) if (v) q.set(k, v);
   const text = q.toString();
   return text ? `${base}?${text}` : base;
 }
 
 export function mount(root, { query }) {
-  const status = STATUSES.includes(query.get('status') ?? '') ? query.get('status') : '';
-  const runId = query.get('run_id') ?? '';
+  const filters = {
+    status: STATUSES.includes(query.get('status') ?? '') ? query.get('status') : '',
+    run_id: query.get('run_id') ?? '',
+    node_id: query.get('node_id') ?? '',
+  };
+  const { status } = filters;
   const select = h(
     'select',
     {
       id: 'status-filter',
       onchange: (e) => {
-        location.hash = filtered('#/jobs', e.target.value, runId);
+        location.hash = filtered('#/jobs', { ...filters, status: e.target.value });
       },
     },
     h('option', { value: '' }, 'all statuses'),
     STATUSES.map((s) => h('option', { value: s, selected: s === status }, s)),
   );
+  const scope = (key, what, href) =>
+    filters[key]
+      ? h(
+          'span',
+          null,
+          ` ${what} `,
+          link(href, filters[key]),
+          ' (',
+          link(filtered('#/jobs', { ...filters, [key]: '' }), 'clear'),
+          ')',
+        )
+      : null;
   const box = h('div', { id: 'jobs' }, h('p', { class: 'muted' }, 'Loading…'));
   const summary = h('p', { class: 'muted' });
   root.append(
@@ -62,23 +77,14 @@ export function mount(root, { query }) {
       'p',
       { class: 'filter' },
       h('label', null, 'Status ', select),
-      runId
-        ? h(
-            'span',
-            null,
-            ' of run ',
-            link(`#/runs/${encodeURIComponent(runId)}`, runId),
-            ' (',
-            link(filtered('#/jobs', status, ''), 'all runs'),
-            ')',
-          )
-        : null,
+      scope('run_id', 'of run', `#/runs/${encodeURIComponent(filters.run_id)}`),
+      scope('node_id', 'on node', `#/jobs?node_id=${encodeURIComponent(filters.node_id)}`),
     ),
     section('List', summary, box),
   );
   return {
     async refresh() {
-      const { items, truncated } = await listAll(filtered('/jobs', status, runId), 'jobs');
+      const { items, truncated } = await listAll(filtered('/jobs', filters), 'jobs');
       const newest = items.slice().reverse();
       fill(
         summary,
