@@ -92,33 +92,35 @@ export function renderAlertRules(
     .join('\n');
 }
 
-/** One route to one receiver; a webhook when given (else alerts are only listed in Alertmanager). */
-export function renderAlertmanagerConfig(webhookUrl?: string): string {
-  return [
-    'route:',
-    '  receiver: ffrtmp',
-    '  group_by: [alertname, instance]',
-    '  group_wait: 10s',
-    '  group_interval: 1m',
-    '  repeat_interval: 4h',
-    'receivers:',
-    '  - name: ffrtmp',
-    ...(webhookUrl
-      ? ['    webhook_configs:', `      - url: ${JSON.stringify(webhookUrl)}`, '        send_resolved: true']
-      : []),
-    '',
-  ].join('\n');
+export const ALERTMANAGER_CONFIG_FILE = join(DEPLOY_DIR, 'alertmanager', 'alertmanager.yml');
+
+export interface AlertmanagerConfigOptions {
+  /** How long Alertmanager gathers a new group before notifying (deploy/'s: 10s). */
+  groupWait?: string;
+}
+
+/** deploy/alertmanager/alertmanager.yml with its webhook pointed at `webhookUrl`. */
+export function renderAlertmanagerConfig(
+  webhookUrl: string,
+  o: AlertmanagerConfigOptions = {},
+  text = readFileSync(ALERTMANAGER_CONFIG_FILE, 'utf8'),
+): string {
+  const out = text.replace(/(webhook_configs:\s*\n\s*- url: )"[^"]*"/, `$1${JSON.stringify(webhookUrl)}`);
+  if (out === text && !text.includes(JSON.stringify(webhookUrl)))
+    throw new Error(`${ALERTMANAGER_CONFIG_FILE}: expected a webhook_configs url to point at ${webhookUrl}`);
+  return o.groupWait ? out.replace(/group_wait: \S+/, `group_wait: ${o.groupWait}`) : out;
 }
 
 export function writeAlertingConfigs(
   dataDir: string,
-  webhookUrl?: string,
+  webhookUrl: string,
   overrides: Readonly<Record<string, AlertOverride>> = {},
+  alertmanager: AlertmanagerConfigOptions = {},
 ) {
   const p = alertingPaths(dataDir);
   mkdirSync(p.storage, { recursive: true });
   writeFileSync(p.rules, renderAlertRules(overrides));
-  writeFileSync(p.alertmanager, renderAlertmanagerConfig(webhookUrl));
+  writeFileSync(p.alertmanager, renderAlertmanagerConfig(webhookUrl, alertmanager));
   return p;
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import {
+  ALERTMANAGER_CONFIG_FILE,
   ALERT_RULES_FILE,
   alertmanagerArgs,
   listAlertRules,
@@ -52,11 +53,17 @@ describe('alerting configs for ffrtmp up', () => {
     expect(() => renderAlertRules({ NoSuchAlert: { threshold: 1 } })).toThrow(/no rule named NoSuchAlert/);
   });
 
-  it('Alertmanager routes to a webhook when given one', () => {
-    expect(renderAlertmanagerConfig()).not.toContain('webhook_configs');
-    expect(renderAlertmanagerConfig('http://127.0.0.1:5001/hook')).toContain(
-      'webhook_configs:\n      - url: "http://127.0.0.1:5001/hook"',
+  it("Alertmanager's config is deploy/'s with the webhook pointed where ffrtmp up receives alerts", () => {
+    const config = renderAlertmanagerConfig('http://127.0.0.1:5001/alerts');
+    expect(config).toContain('webhook_configs:\n      - url: "http://127.0.0.1:5001/alerts"');
+    expect(config).not.toContain('health-check:9600');
+    expect(config).toBe(
+      readFileSync(ALERTMANAGER_CONFIG_FILE, 'utf8').replace(
+        '"http://health-check:9600/alerts"',
+        '"http://127.0.0.1:5001/alerts"',
+      ),
     );
+    expect(renderAlertmanagerConfig('http://x/alerts', { groupWait: '1s' })).toContain('group_wait: 1s');
   });
 
   it('vmalert sends to Alertmanager when it runs, else to nowhere; Alertmanager runs without gossip', () => {
