@@ -37,6 +37,11 @@ const root = group(
       async () => (await import('./commands/jobs.js')).jobsCommand,
     ),
     lazy(
+      'runs',
+      'List benchmark runs and show their results',
+      async () => (await import('./commands/runs.js')).runsCommand,
+    ),
+    lazy(
       'nodes',
       'List, inspect and remove compute nodes',
       async () => (await import('./commands/nodes.js')).nodesCommand,
@@ -45,6 +50,11 @@ const root = group(
       'certs',
       'Write a private CA plus server and client certificates for TLS',
       async () => (await import('./commands/certs.js')).certsCommand,
+    ),
+    lazy(
+      'health-check',
+      'Check every scrape target (reachable, samples, expected metrics); serve exporter_* metrics',
+      async () => (await import('./commands/health-check.js')).healthCheckCommand,
     ),
     lazy(
       'doctor',

@@ -6,11 +6,13 @@ import { mountDashboard } from './dashboard.js';
 import { createMasterEvents, type MasterEvents } from './events.js';
 import { installErrorHandling } from './http.js';
 import { createMasterRegistry } from './metrics.js';
+import type { ResultsMetricsOptions } from './results-metrics.js';
 import { buildOpenApi } from './openapi.js';
 import { createReaper, type Reaper } from './reaper.js';
 import { mountJobRoutes } from './routes/jobs.js';
 import { mountNodeRoutes } from './routes/nodes.js';
 import { mountResultRoutes } from './routes/results.js';
+import { mountRunRoutes } from './routes/runs.js';
 import { createWaitList, type WaitList } from './wait-list.js';
 
 export interface MasterOptions {
@@ -52,6 +54,8 @@ export interface MasterDeps {
   newId?: () => string;
   logger?: FastifyBaseLogger | boolean;
   tls?: TlsOptions;
+  /** Bound and pricing of the results metrics on /metrics. */
+  resultsMetrics?: ResultsMetricsOptions;
 }
 
 /** What route modules get: everything they may touch, nothing global. */
@@ -115,13 +119,20 @@ export function createMaster(deps: MasterDeps): Master {
   ctx.app.get('/health', async () => ({ status: 'healthy' }));
   ctx.app.get('/openapi.json', async () => buildOpenApi());
   // Open like /health: Prometheus-style scrapers carry no key, and the figures hold no secret.
-  const registry = createMasterRegistry(deps.store, events, () => waitList.size, clock());
+  const registry = createMasterRegistry(
+    deps.store,
+    events,
+    () => waitList.size,
+    clock(),
+    deps.resultsMetrics,
+  );
   ctx.app.get('/metrics', async (_request, reply) =>
     reply.type(registry.contentType).send(await registry.metrics()),
   );
   mountNodeRoutes(ctx);
   mountJobRoutes(ctx);
   mountResultRoutes(ctx);
+  mountRunRoutes(ctx);
   mountDashboard(ctx);
 
   const reaper: Reaper = createReaper({
