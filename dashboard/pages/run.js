@@ -151,7 +151,12 @@ export function mount(root, { id }) {
     else charts[name] = createChart(box, { ...config, data: { datasets: sets } });
   }
 
+  let picked = false; // until the user picks a figure, rank by the first one the run has
   function renderRanking() {
+    if (!picked) {
+      const first = RANKINGS.find((r) => rank(scenarios, r).length > 0);
+      if (first) rankingSelect.value = first.key;
+    }
     const ranking = RANKINGS.find((r) => r.key === rankingSelect.value) ?? RANKINGS[0];
     const ranked = rank(scenarios, ranking);
     fill(
@@ -170,7 +175,10 @@ export function mount(root, { id }) {
       ),
     );
   }
-  rankingSelect.addEventListener('change', renderRanking);
+  rankingSelect.addEventListener('change', () => {
+    picked = true;
+    renderRanking();
+  });
 
   return {
     async refresh() {

@@ -278,6 +278,80 @@ describe('dashboard with a real master, agent and FFmpeg', { timeout: 120_000 },
     expect(errors).toEqual([]);
     await http(m.url, 'POST', `/jobs/${job.id}/cancel`);
   });
+
+  it('a run page shows its scenario table, ranking, power over time and energy vs quality', async () => {
+    const scenario = (name: string, bitrate: string) => ({
+      scenario: name,
+      parameters: {
+        duration: 2,
+        resolution: '320x240',
+        fps: 15,
+        bitrate,
+        encoder: 'h264',
+        preset: 'ultrafast',
+        quality: true,
+      },
+    });
+    const created = await http(m.url, 'POST', '/runs', {
+      name: '<i>dashboard</i> run',
+      jobs: [scenario('run-300k', '300k'), scenario('run-900k', '900k')],
+    });
+    expect(created.status).toBe(201);
+    const runId = created.json.id as string;
+    const run = await until(
+      async () => {
+        const r = (await http(m.url, 'GET', `/runs/${runId}`)).json;
+        return r.status === 'completed' ? r : undefined;
+      },
+      90_000,
+      'the run to complete',
+    );
+    expect(run.results.scenarios.length).toBe(2);
+
+    const { page, errors } = await openPage(`${m.url}/#/runs`);
+    const row = page.locator(`#runs a[href="#/runs/${runId}"]`);
+    await row.waitFor();
+    expect(await row.textContent()).toBe('<i>dashboard</i> run');
+    await row.click();
+    await page.locator('#run-scenarios tbody tr').nth(1).waitFor();
+    expect(await page.locator('#run-scenarios tbody tr').count()).toBe(2);
+    expect(await page.locator('#run-scenarios').textContent()).toMatch(/run-300k[\s\S]*run-900k/);
+    // Ranked by default by the first figure the run has (pixels per joule), best first.
+    expect(await page.locator('#ranking-metric').inputValue()).toBe('pixels_per_joule');
+    const ranked = await page.locator('#run-ranking tbody tr').allTextContents();
+    expect(ranked.length).toBe(2);
+    const ppj = Object.fromEntries(
+      run.results.scenarios.map((s: any) => [s.name, s.analyzer_output.pixels_per_joule]),
+    );
+    const best = ppj['run-300k'] >= ppj['run-900k'] ? 'run-300k' : 'run-900k';
+    expect(ranked[0]).toContain(best);
+    // Another figure, chosen by the user: joules per frame, lower is better.
+    await page.selectOption('#ranking-metric', 'joules_per_frame');
+    const jpf = Object.fromEntries(
+      run.results.scenarios.map((s: any) => [s.name, s.analyzer_output.joules_per_frame]),
+    );
+    const leanest = jpf['run-300k'] <= jpf['run-900k'] ? 'run-300k' : 'run-900k';
+    await page.locator('#run-ranking th', { hasText: 'joules per frame' }).waitFor();
+    expect(await page.locator('#run-ranking tbody tr').first().textContent()).toContain(leanest);
+    const charts = await page.evaluate(() => {
+      const g = globalThis as any;
+      const chartOf = (sel: string) => g.Chart.getChart(g.document.querySelector(`${sel} canvas`));
+      const power = chartOf('#run-power-chart');
+      const quality = chartOf('#run-quality-chart');
+      return {
+        powerLines: power.data.datasets.map((d: any) => d.data.length),
+        qualityPoints: quality.data.datasets.flatMap((d: any) => d.data.map((p: any) => p.y)),
+        qualityLabel: quality.data.datasets[0].label,
+      };
+    });
+    expect(charts.powerLines).toEqual(run.results.scenarios.map((s: any) => s.samples.length));
+    for (const n of charts.powerLines) expect(n).toBeGreaterThan(1);
+    const expected = run.results.scenarios.map((s: any) => s.vmaf_score ?? s.psnr_score);
+    expect(charts.qualityPoints).toEqual(expected);
+    expect(charts.qualityLabel).toMatch(/VMAF|PSNR/);
+    await page.screenshot({ path: screenshotPath('run'), fullPage: true });
+    expect(errors).toEqual([]);
+  });
 });
 
 describe('dashboard on a master with --api-key', { timeout: 60_000 }, () => {
