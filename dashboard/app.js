@@ -24,6 +24,7 @@ const notice = $('notice');
 const keyForm = /** @type {HTMLFormElement} */ ($('key-form'));
 const keyInput = /** @type {HTMLInputElement} */ ($('key-input'));
 const refreshState = $('refresh-state');
+const forgetKey = $('forget-key');
 
 /** The mounted page: its view, pending timer, and whether a refresh is in flight. */
 let current = null;
@@ -49,6 +50,7 @@ function askForKey(error) {
         : `This master needs an API key (401 ${error.code}: ${error.message}). Enter it to continue.`;
   $('key-message').textContent = why;
   keyForm.hidden = false;
+  forgetKey.hidden = !had;
   keyInput.value = '';
   keyInput.focus();
   main.hidden = true;
@@ -60,6 +62,11 @@ keyForm.addEventListener('submit', (event) => {
   setKey(keyInput.value.trim());
   keyForm.hidden = true;
   main.hidden = false;
+  if (current) void tick(current);
+});
+
+forgetKey.addEventListener('click', () => {
+  setKey('');
   if (current) void tick(current);
 });
 
@@ -83,6 +90,7 @@ async function tick(state) {
     keyForm.hidden = true;
     main.hidden = false;
     refreshState.textContent = `updated ${new Date().toLocaleTimeString()}`;
+    forgetKey.hidden = getKey() === '';
   } catch (error) {
     if (state !== current) return;
     report(error);
@@ -132,6 +140,7 @@ function navigate() {
     for (const a of document.querySelectorAll('[data-nav]')) {
       a.classList.toggle('active', a.getAttribute('data-nav') === nav);
     }
+    document.title = `ffrtmp · ${nav}`;
     const params = {
       id: m[1] === undefined ? undefined : decodeURIComponent(m[1]),
       query: new URLSearchParams(query),

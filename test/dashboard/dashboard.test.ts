@@ -382,7 +382,11 @@ describe('dashboard on a master with --api-key', { timeout: 60_000 }, () => {
     await page.goto(`${m.url}/#/jobs`);
     await page.locator('#jobs', { hasText: 'No jobs.' }).waitFor();
     expect(await form.isHidden()).toBe(true);
-    // The only errors are the browser's reports of the two refused requests.
+    // Forgetting the key asks for it again.
+    await page.click('#forget-key');
+    await page.locator('#key-message', { hasText: 'needs an API key' }).waitFor();
+    expect(await page.evaluate(() => (globalThis as any).sessionStorage.length)).toBe(0);
+    // The only errors are the browser's reports of the refused requests.
     expect(errors.filter((e) => !/401 \(Unauthorized\)/.test(e))).toEqual([]);
     expect(errors.length).toBeGreaterThanOrEqual(2);
   });
