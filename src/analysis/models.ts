@@ -18,22 +18,26 @@ import { FfrtmpError, isFfrtmpError } from '../core/errors.js';
 import { isRecord } from '../core/guards.js';
 import { parseHardwareId, toHardwareId } from '../core/hardware-id.js';
 import type { ModelKind } from '../core/ml/regressor.js';
-import { isoUtc } from '../core/run-stats.js';
+import { type ScenarioRecord, isoUtc } from '../core/run-stats.js';
+import { readResultsFile } from './results-files.js';
 
 export const POWER_FILE = 'power_predictor_latest.json';
 export const MULTIVARIATE_FILE = 'multivariate_predictor_latest.json';
 export const METADATA_FILE = 'metadata.json';
 const FORMAT_VERSION = 1;
-const RESULTS_FILE_RE = /^test_results_.*\.json$/;
+const RESULTS_FILE_RE = /^test_results_\d{8}_\d{6}\.json$/;
 
 export interface ResultsInput {
   /** Every `test_results_*.json` read, in name (= time) order. */
   files: string[];
-  /** Their scenarios, in file order. */
-  records: unknown[];
+  /** Their scenarios, in file order, normalized by the analyzer's reader (reference files too). */
+  records: ScenarioRecord[];
 }
 
-/** Reads every `test_results_*.json` in `dir`; E_INSUFFICIENT_DATA when there are none. */
+/**
+ * Reads every `test_results_YYYYMMDD_HHMMSS.json` in `dir` (through the analyzer's reader, one
+ * parser of results files); E_INSUFFICIENT_DATA when there are none.
+ */
 export async function readResultsDir(dir: string): Promise<ResultsInput> {
   let names: string[];
   try {
@@ -50,28 +54,8 @@ export async function readResultsDir(dir: string): Promise<ResultsInput> {
       'E_INSUFFICIENT_DATA',
       `no test_results_*.json in ${dir}: run \`ffrtmp test\` first, or pass --results-dir`,
     );
-  const files: string[] = [];
-  const records: unknown[] = [];
-  for (const name of names) {
-    const path = join(dir, name);
-    let doc: unknown;
-    try {
-      doc = JSON.parse(await readFile(path, 'utf8'));
-    } catch (cause) {
-      throw new FfrtmpError(
-        'E_INVALID_CONFIG',
-        `${path} is not a readable results file: ${(cause as Error).message}`,
-        {
-          cause,
-        },
-      );
-    }
-    if (!isRecord(doc) || !Array.isArray(doc.scenarios))
-      throw new FfrtmpError('E_INVALID_CONFIG', `${path} has no "scenarios" list: not a results file`);
-    files.push(path);
-    records.push(...doc.scenarios);
-  }
-  return { files, records };
+  const files = names.map((name) => join(dir, name));
+  return { files, records: files.flatMap((path) => readResultsFile(path)) };
 }
 
 export interface HostIdentity {

@@ -252,6 +252,27 @@ describe('ffrtmp models (CLI)', () => {
     expect(wj.multivariate.unseen).toEqual([]);
   });
 
+  it('warns when a model predicts unseen data worse than the mean', async () => {
+    const noisy = join(dir.path, 'noisy');
+    mkdirSync(noisy);
+    const recs = [50, 10, 60, 5].map((w, i) => {
+      const r = recordOf('multi', i + 2, 1000, 'fast', i);
+      return { ...r, power: { mean_watts: w }, energy: { total_joules: w * 60 } };
+    });
+    writeFileSync(join(noisy, resultsFileName(0)), JSON.stringify(resultsDocument(0, recs)));
+    const { stdout } = await cli(
+      'models',
+      'train',
+      '--results-dir',
+      noisy,
+      '--models-dir',
+      modelsDir,
+      '--hardware-id',
+      'noisy_linux',
+    );
+    expect(stdout).toMatch(/warning: cross-validated R² below 0 for power vs streams.*run more scenarios/);
+  });
+
   it('user mistakes exit 2 with one clear line', async () => {
     const empty = join(dir.path, 'cli-empty');
     mkdirSync(empty, { recursive: true });
@@ -356,4 +377,88 @@ describe('ffrtmp recommend (CLI)', () => {
     const help = await run(process.execPath, [CLI, ...line.slice(0, 2), '--help']);
     for (const flag of line.filter((a) => a.startsWith('--'))) expect(help.stdout).toContain(flag);
   });
+});
+
+describe('models from a real `ffrtmp test` run', () => {
+  it('trains on what `ffrtmp test batch` wrote (real FFmpeg) and predicts from it', async () => {
+    const out = join(dir.path, 'real-results');
+    const file = join(dir.path, 'batch.json');
+    const shape = { resolution: '320x240', fps: 15, duration: 2 };
+    writeFileSync(
+      file,
+      JSON.stringify([
+        { type: 'baseline', name: 'idle', duration: 2 },
+        { type: 'single', name: 'one-a', bitrate: '300k', ...shape },
+        { type: 'single', name: 'one-b', bitrate: '900k', ...shape },
+        { type: 'multi', name: 'two', count: 2, bitrate: '300k', ...shape },
+        { type: 'multi', name: 'three', count: 3, bitrate: '600k', ...shape },
+      ]),
+    );
+    await run(
+      process.execPath,
+      [
+        CLI,
+        'test',
+        'batch',
+        '--file',
+        file,
+        '--stabilization',
+        '0',
+        '--cooldown',
+        '0',
+        '--preset',
+        'ultrafast',
+        '--output-dir',
+        out,
+        '--data-dir',
+        join(dir.path, 'real-data'),
+      ],
+      { timeout: 120_000 },
+    );
+    const modelsDir = join(dir.path, 'real-models');
+    const train = await run(
+      process.execPath,
+      [
+        CLI,
+        'models',
+        'train',
+        '--results-dir',
+        out,
+        '--models-dir',
+        modelsDir,
+        '--hardware-id',
+        'real_linux',
+        '--json',
+      ],
+      { timeout: 60_000 },
+    );
+    const meta = JSON.parse(train.stdout);
+    // The baseline at 0 streams and four encodes at 1, 1, 2 and 3; the multivariate model takes encodes only.
+    expect(meta.training_size).toMatchObject({
+      records: 5,
+      power_predictor: 5,
+      multivariate: { mean_power: 4 },
+    });
+    expect(meta.model_types.power_predictor).toBe('linear');
+    const p = await run(
+      process.execPath,
+      [
+        CLI,
+        'models',
+        'predict',
+        '--models-dir',
+        modelsDir,
+        '--hardware-id',
+        'real_linux',
+        '--streams',
+        '2',
+        '--json',
+      ],
+      { timeout: 60_000 },
+    );
+    const w = JSON.parse(p.stdout).power_predictor.mean_watts;
+    expect(w.value).toBeGreaterThan(0);
+    expect(w.low).toBeLessThanOrEqual(w.value);
+    expect(w.high).toBeGreaterThanOrEqual(w.value);
+  }, 180_000);
 });

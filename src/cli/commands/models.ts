@@ -142,6 +142,17 @@ const trainCommand = leaf({
               .join(', ')}`,
           );
       }
+      const weak = [
+        ...(trained.power && (trained.power.cv_r2 ?? 1) < 0 ? ['power vs streams'] : []),
+        ...TARGETS.filter((t) => {
+          const tm = trained.multivariate?.targets[t];
+          return tm !== undefined && (tm.cv_r2[tm.selected] ?? 1) < 0;
+        }),
+      ];
+      if (weak.length > 0)
+        io.out(
+          `warning: cross-validated R² below 0 for ${weak.join(', ')}: on unseen data these predict worse than the mean; run more scenarios (other stream counts, bitrates, sizes) and train again`,
+        );
       for (const s of m.skipped) io.out(`not trained: ${s}`);
       io.out(`Saved: ${written.join(', ')}`);
       return EXIT.ok;

@@ -17,7 +17,7 @@ import {
   selectModel,
 } from '../ml/regressor.js';
 import { parseBitrateKbps, parseResolution } from '../units.js';
-import { streamCountOf } from './streams.js';
+import { type OutputShape, bitrateMbps, streamCount, totalPixels } from './measures.js';
 
 export const TARGETS = ['mean_power', 'energy', 'efficiency'] as const;
 export type Target = (typeof TARGETS)[number];
@@ -61,13 +61,10 @@ function positive(section: unknown, key: string): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined;
 }
 
-/** Mean per-stream Mbps of `5000k`, `5M` or a comma list `1000k,2500k`; undefined when unreadable. */
-function bitrateMbpsOf(bitrate: unknown): number | undefined {
-  if (typeof bitrate !== 'string' && typeof bitrate !== 'number') return undefined;
-  const parts = String(bitrate).split(',');
-  const kbps = parts.map((p) => parseBitrateKbps(p.trim()));
-  if (kbps.some((k) => k === undefined)) return undefined;
-  return (kbps as number[]).reduce((s, k) => s + k, 0) / kbps.length / 1000;
+/** Per-stream Mbps: `5000k` → 5; a mixed multi's `1000k,2500k` → the mean of its streams. */
+function perStreamMbps(bitrate: unknown): number {
+  const parts = typeof bitrate === 'string' ? bitrate.split(',').length : 1;
+  return bitrateMbps(bitrate) / parts;
 }
 
 function durationOf(r: Record<string, unknown>): number | undefined {
@@ -76,37 +73,31 @@ function durationOf(r: Record<string, unknown>): number | undefined {
   return positive(window, 'duration_sec') ?? positive(r.power, 'duration_sec');
 }
 
-/** Σ width × height × fps × duration over `outputs`, or streams × the record's own size. */
-function totalPixelsOf(r: Record<string, unknown>, streams: number, duration: number): number | undefined {
-  if (Array.isArray(r.outputs) && r.outputs.length > 0) {
-    let sum = 0;
-    for (const o of r.outputs) {
-      const size = isRecord(o) ? parseResolution(o.resolution) : undefined;
-      const fps = isRecord(o) ? o.fps : undefined;
-      if (!size || typeof fps !== 'number' || !(fps > 0)) return undefined;
-      sum += size.width * size.height * fps * duration;
-    }
-    return sum;
-  }
-  const size = parseResolution(r.resolution);
-  return size && typeof r.fps === 'number' && r.fps > 0
-    ? streams * size.width * size.height * r.fps * duration
-    : undefined;
-}
-
 /** The workload of a completed encode record; undefined for baselines and incomplete records. */
 export function workloadOf(record: unknown): (Workload & { duration: number }) | undefined {
   if (!isRecord(record)) return undefined;
   if (record.status !== undefined && record.status !== 'completed') return undefined;
-  const streams = streamCountOf(record) ?? (typeof record.encoder === 'string' ? 1 : undefined);
-  const bitrateMbps = bitrateMbpsOf(record.bitrate);
+  if (record.streams === 0 || record.kind === 'baseline' || typeof record.name !== 'string') return undefined;
+  if (typeof record.encoder !== 'string') return undefined;
+  const streams = streamCount(record.name, typeof record.streams === 'number' ? record.streams : null);
+  const bitrateMbps = perStreamMbps(record.bitrate);
   const duration = durationOf(record);
-  if (!streams || !bitrateMbps || !duration || typeof record.encoder !== 'string') return undefined;
-  const totalPixels = totalPixelsOf(record, streams, duration);
   const fps = typeof record.fps === 'number' && record.fps > 0 ? record.fps : undefined;
-  if (!totalPixels || !fps) return undefined;
+  if (!(bitrateMbps > 0) || !duration || !fps) return undefined;
+  const outputs = Array.isArray(record.outputs)
+    ? record.outputs.filter(
+        (o): o is OutputShape => isRecord(o) && typeof o.resolution === 'string' && typeof o.fps === 'number',
+      )
+    : [];
+  const pixels = totalPixels({
+    outputs,
+    resolution: typeof record.resolution === 'string' ? record.resolution : null,
+    fps,
+    duration,
+  });
+  if (!pixels) return undefined;
   const preset = typeof record.preset === 'string' ? record.preset : '';
-  return { streams, bitrateMbps, totalPixels, fps, encoder: record.encoder, preset, duration };
+  return { streams, bitrateMbps, totalPixels: pixels, fps, encoder: record.encoder, preset, duration };
 }
 
 /** The measured targets of a record (those present and > 0). */

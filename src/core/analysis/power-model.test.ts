@@ -10,9 +10,10 @@ const rec = (name: string, watts: number, extra: Record<string, unknown> = {}) =
 });
 
 describe('powerPointsOf', () => {
-  it('reads the stream count from the record or its name, never from "10 Mbps Stream"', () => {
+  it('reads the stream count from the record or its name (one parser); a baseline is 0 streams', () => {
     const points = powerPointsOf([
       rec('Baseline (Idle)', 30, { streams: 0 }),
+      rec('idle baseline', 31),
       rec('Single stream', 50),
       rec('4 Streams @ 2500k', 110),
       rec('4-stream test', 112),
@@ -22,12 +23,15 @@ describe('powerPointsOf', () => {
       { ...rec('3 streams', 90), status: 'failed' },
       'not a record',
     ]);
+    // '10 Mbps Stream' is one stream at 10 Mbps, never ten streams.
     expect(points.map((p) => [p.streams, p.watts])).toEqual([
       [0, 30],
+      [0, 31],
       [1, 50],
       [4, 110],
       [4, 112],
       [2, 70],
+      [1, 60],
     ]);
   });
 });

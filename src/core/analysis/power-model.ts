@@ -15,7 +15,7 @@ import {
   predictWithInterval,
   r2Score,
 } from '../ml/regressor.js';
-import { streamCountOf } from './streams.js';
+import { streamCount } from './measures.js';
 
 /** Distinct stream counts from which the quadratic is fitted. */
 export const QUADRATIC_FROM_DISTINCT_COUNTS = 6;
@@ -47,18 +47,20 @@ function positive(section: unknown, key: string): number | undefined {
 
 /**
  * (streams, mean watts) of each record that completed (or has no status, as the reference's files)
- * and has both a stream count (its `streams`, else its name) and `power.mean_watts` > 0. Baselines
- * count, at 0 streams: idle power anchors the intercept.
+ * and has `power.mean_watts` > 0. Streams: the record's `streams` (0 for a baseline), else 0 for a
+ * baseline (kind or name), else what the name says through the one parser (`streamCount`). A
+ * baseline is the point at 0 streams: idle power anchors the intercept.
  */
 export function powerPointsOf(records: readonly unknown[]): PowerPoint[] {
   const points: PowerPoint[] = [];
   for (const r of records) {
-    if (!isRecord(r)) continue;
+    if (!isRecord(r) || typeof r.name !== 'string') continue;
     if (r.status !== undefined && r.status !== 'completed') continue;
-    const streams = streamCountOf(r);
     const watts = positive(r.power, 'mean_watts');
-    if (streams === undefined || watts === undefined) continue;
-    points.push({ name: typeof r.name === 'string' ? r.name : '', streams, watts });
+    if (watts === undefined) continue;
+    const field = typeof r.streams === 'number' && Number.isInteger(r.streams) ? r.streams : null;
+    const baseline = field === 0 || (field === null && (r.kind === 'baseline' || /baseline/i.test(r.name)));
+    points.push({ name: r.name, streams: baseline ? 0 : streamCount(r.name, field), watts });
   }
   return points;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseStreamCount, streamCountOf } from './streams.js';
+import { parseStreamCount } from './streams.js';
 
 describe('parseStreamCount', () => {
   it.each([
@@ -29,19 +29,5 @@ describe('parseStreamCount', () => {
     '',
   ])('%s → undefined', (name) => {
     expect(parseStreamCount(name)).toBeUndefined();
-  });
-});
-
-describe('streamCountOf', () => {
-  it('prefers the record field, including 0 for a baseline', () => {
-    expect(streamCountOf({ name: '4 streams', streams: 2 })).toBe(2);
-    expect(streamCountOf({ name: 'Baseline', streams: 0 })).toBe(0);
-  });
-
-  it('falls back to the name when the field is absent or malformed', () => {
-    expect(streamCountOf({ name: '4 Streams @ 2500k' })).toBe(4);
-    expect(streamCountOf({ name: '3-stream', streams: 1.5 })).toBe(3);
-    expect(streamCountOf({ name: '10 Mbps Stream' })).toBeUndefined();
-    expect(streamCountOf({})).toBeUndefined();
   });
 });

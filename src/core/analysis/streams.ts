@@ -1,8 +1,8 @@
 /**
- * The one stream-count parser (DESIGN §8). A results record says how many concurrent streams it
- * ran in `streams`; records written by the reference runner only have a name, so the count is read
- * from words that say "streams": `4 Streams @ 2500k`, `4-stream test`, `8x streams`, `Single
- * stream`. A number must sit right before the word stream — `10 Mbps Stream` is one stream at 10
+ * The one stream-count name parser (DESIGN §8). A results record says how many concurrent streams
+ * it ran in `streams`; records written by the reference runner only have a name, so the count is
+ * read from words that say "streams": `4 Streams @ 2500k`, `4-stream test`, `8x streams`, `Single
+ * stream`. `streamCount` in measures.ts combines the field and this parser. A number must sit right before the word stream — `10 Mbps Stream` is one stream at 10
  * Mbps, not ten streams, and a name that merely starts with a number says nothing.
  */
 
@@ -20,14 +20,4 @@ export function parseStreamCount(name: string): number | undefined {
     return n > 0 ? n : undefined;
   }
   return SINGLE.test(name) ? 1 : undefined;
-}
-
-/**
- * Streams of a results record: its `streams` field when it is a whole number ≥ 0 (0 for a
- * baseline), else what its name says; undefined when neither tells.
- */
-export function streamCountOf(record: { name?: unknown; streams?: unknown }): number | undefined {
-  const s = record.streams;
-  if (typeof s === 'number' && Number.isInteger(s) && s >= 0) return s;
-  return typeof record.name === 'string' ? parseStreamCount(record.name) : undefined;
 }
