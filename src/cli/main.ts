@@ -22,6 +22,26 @@ const root = group(
       async () => (await import('./commands/test.js')).testCommand,
     ),
     lazy(
+      'analyze',
+      'Efficiency scores, ranking, cost and CO2 of benchmark results (table, json, csv)',
+      async () => (await import('./commands/analyze.js')).analyzeCommand,
+    ),
+    lazy(
+      'advise',
+      'The configuration with the least energy that meets quality/fps targets, and what it saves',
+      async () => (await import('./commands/advise.js')).adviseCommand,
+    ),
+    lazy(
+      'models',
+      'Train and query power/energy models per hardware id',
+      async () => (await import('./commands/models.js')).modelsCommand,
+    ),
+    lazy(
+      'recommend',
+      'The benchmark to run on this machine, and why',
+      async () => (await import('./commands/recommend.js')).recommendCommand,
+    ),
+    lazy(
       'master',
       'Run the master: job queue, node registry and HTTP API',
       async () => (await import('./commands/master.js')).masterCommand,

@@ -1,4 +1,5 @@
 import { parseBitrateKbps, parseResolution } from '../units.js';
+import { parseStreamCount } from './streams.js';
 
 /**
  * The quantities every analysis formula starts from, each computed in one place (DESIGN §8):
@@ -11,22 +12,15 @@ export interface OutputShape {
   fps: number;
 }
 
-// `4 streams`, `4-stream test`, `4 Streams @ 2500k`: a count written right before the word
-// "stream". `10 Mbps Stream` has a unit between the number and the word, so it never matches.
-const COUNT_BEFORE_STREAM_RE = /(\d+)\s*-?\s*streams?\b/i;
-const SINGLE_RE = /\bsingle\b/i;
-
 /**
- * Concurrent streams of a scenario: the record's own `streams` field when it is a whole number
- * ≥ 1 (what actually ran), else a count written before the word "stream" in the name
- * (`'4 Streams @ 2500k'` → 4, `'4-stream test'` → 4), else 1 (`'Single stream'`, `'10 Mbps Stream'`).
+ * Concurrent streams of a scenario for throughput: the record's own `streams` field when it is a
+ * whole number ≥ 1 (what actually ran), else what the name says through the one name parser
+ * (`parseStreamCount`: `'4 Streams @ 2500k'` → 4, `'4-stream test'` → 4, `'Single stream'` → 1),
+ * else 1 (`'10 Mbps Stream'` is one stream).
  */
 export function streamCount(name: string, streams?: number | null): number {
   if (typeof streams === 'number' && Number.isInteger(streams) && streams >= 1) return streams;
-  if (SINGLE_RE.test(name)) return 1;
-  const match = COUNT_BEFORE_STREAM_RE.exec(name);
-  const n = match ? Number(match[1]) : Number.NaN;
-  return Number.isInteger(n) && n >= 1 ? n : 1;
+  return parseStreamCount(name) ?? 1;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ScenarioRecord } from '../run-stats.js';
 import { resolvePricing } from './cost.js';
-import { analyzeRecords } from './report.js';
+import { analyzeRecords, headToHead } from './report.js';
 
 const pricing = resolvePricing({
   currency: 'USD',
@@ -79,12 +79,14 @@ describe('analyzeRecords', () => {
     expect(broken!.net).toEqual({ power_w: null, energy_wh: null });
   });
 
-  it('scores: hd 2.5 / (100 + 20) W; four streams 4 / 50 W (auto picks pixels for >1 output)', () => {
+  it('scores: hd 2.5 Mbps / (100 + 20) W; four identical streams 4 × 1 Mbps / 50 W', () => {
     expect(hd!.efficiency_algorithm).toBe('throughput_per_watt');
     expect(hd!.efficiency_score).toBeCloseTo(2.5 / 120, 12);
-    // 4 outputs → pixels_per_joule: 640·360·30·3600·4 / 180 000 J = 552 960.
-    expect(four!.efficiency_algorithm).toBe('pixels_per_joule');
-    expect(four!.efficiency_score).toBeCloseTo(552_960, 6);
+    expect(four!.efficiency_algorithm).toBe('throughput_per_watt');
+    expect(four!.efficiency_score).toBeCloseTo(0.08, 12);
+    // With pixels: 640·360·30·3600·4 streams / 180 000 J = 552 960 pixels/J.
+    const px = analyzeRecords(records, { algorithm: 'pixels_per_joule' }).scenarios[2]!;
+    expect(px.efficiency_score).toBeCloseTo(552_960, 6);
     expect(four!.output_ladder).toBe('640x360@30');
     expect(base!.efficiency_rank).toBeNull();
     expect(report.ranking.map((r) => r.name)).toEqual(['4 streams @ 1000k', 'hd']);
@@ -117,5 +119,17 @@ describe('analyzeRecords', () => {
     const copy = JSON.parse(JSON.stringify(records));
     analyzeRecords(records, { algorithm: 'throughput_per_watt' });
     expect(JSON.parse(JSON.stringify(records))).toEqual(copy);
+  });
+
+  it('head to head: four streams (0.08) beats hd (2.5/120) by 0.0592, 117.3 % of their mean, 70 W less', () => {
+    const h = headToHead(report, 'hd', '4 streams @ 1000k');
+    expect(h.winner).toBe('b');
+    expect(h.difference).toBeCloseTo(2.5 / 120 - 0.08, 12);
+    expect(h.percent_difference).toBeCloseTo(((0.08 - 2.5 / 120) / ((0.08 + 2.5 / 120) / 2)) * 100, 9);
+    expect(h.power_difference_w).toBe(70);
+    expect(h.efficiency_unit).toBe('Mbps/W');
+    expect(() => headToHead(report, 'hd', 'nope')).toThrow(
+      /no scenario named 'nope'; there are: Idle baseline, hd/,
+    );
   });
 });

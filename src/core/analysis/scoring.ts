@@ -107,11 +107,16 @@ export function qoeEfficiencyScore(s: ScoreInput): number | null {
   return vmaf === null || ppj === null ? null : (ppj * vmaf) / 100;
 }
 
-/** `auto`: QoE when VMAF is present, pixels when there is more than one output, else throughput. */
+/**
+ * `auto`: QoE when VMAF is present, pixels when there is more than one output, else throughput.
+ * Outputs count by shape (`WxH@fps`): the N identical streams of a multi scenario are one output
+ * encoded N times (its throughput already counts them), a ladder's rungs are different outputs.
+ */
 export function resolveAlgorithm(algorithm: ScoringAlgorithm, s: ScoreInput): ConcreteAlgorithm {
   if (algorithm !== 'auto') return algorithm;
   if (typeof s.vmaf === 'number') return 'qoe_efficiency_score';
-  if ((s.outputs?.length ?? 0) > 1) return 'pixels_per_joule';
+  const shapes = new Set((s.outputs ?? []).map((o) => `${o.resolution}@${o.fps}`));
+  if (shapes.size > 1) return 'pixels_per_joule';
   return 'throughput_per_watt';
 }
 
