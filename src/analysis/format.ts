@@ -1,5 +1,10 @@
 import type { AnalysisPredictions } from '../core/analysis/predictions.js';
-import { type AnalysisReport, type ScenarioAnalysis, formatScore } from '../core/analysis/report.js';
+import {
+  type AnalysisReport,
+  type HeadToHead,
+  type ScenarioAnalysis,
+  formatScore,
+} from '../core/analysis/report.js';
 import { formatTable } from '../cli/client-options.js';
 
 /** The analysis as a terminal report and as CSV (one row per scenario, the reference's columns first). */
@@ -105,6 +110,15 @@ export function formatReportTable(report: AnalysisReport): string {
   for (const note of report.notes) out.push(`note: ${note}`);
   out.push('', `RECOMMENDATION: ${report.recommendation?.text ?? 'none (no scored scenario)'}`);
   return out.join('\n');
+}
+
+/** `--compare A,B` as two lines. */
+export function formatHeadToHead(h: HeadToHead): string {
+  const head = `\nHEAD TO HEAD: ${h.a} vs ${h.b}`;
+  if (h.winner === null)
+    return `${head}\nno winner: ${h.efficiency_unit === null ? 'their scores are in different units (use --algorithm)' : 'a score is missing'}; power difference ${signed(h.power_difference_w, 2)} W`;
+  const winner = h.winner === 'tie' ? 'tie' : `${h.winner === 'a' ? h.a : h.b} wins`;
+  return `${head}\n${winner}: difference ${formatScore(h.difference ?? 0)} ${h.efficiency_unit} (${fixed(h.percent_difference, 1)} % of their mean), power difference ${signed(h.power_difference_w, 2)} W`;
 }
 
 /** The predictions section of the terminal report. */

@@ -1,5 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { streamCount } from '../core/analysis/measures.js';
 import { FfrtmpError } from '../core/errors.js';
 import { isRecord } from '../core/guards.js';
@@ -104,4 +105,4 @@ export function readResultsFile(path: string): ScenarioRecord[] {
 }
 
 /** The pricing file shipped with ffrtmp (`config/pricing.json` at the package root). */
-export const DEFAULT_PRICING_FILE = new URL('../../config/pricing.json', import.meta.url).pathname;
+export const DEFAULT_PRICING_FILE = fileURLToPath(new URL('../../config/pricing.json', import.meta.url));

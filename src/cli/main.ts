@@ -72,6 +72,11 @@ const root = group(
       async () => (await import('./commands/certs.js')).certsCommand,
     ),
     lazy(
+      'health-check',
+      'Check every scrape target (reachable, samples, expected metrics); serve exporter_* metrics',
+      async () => (await import('./commands/health-check.js')).healthCheckCommand,
+    ),
+    lazy(
       'doctor',
       'What this machine can run and measure (FFmpeg, RAPL, NVIDIA, estimator), with fixes',
       async () => (await import('./commands/doctor.js')).doctorCommand,

@@ -178,6 +178,26 @@ describe('ffrtmp analyze on a results file from ffrtmp test', () => {
     expect(stdout).toMatch(/Net vs baseline: \+0\.00 W, \+0\.0000 Wh/);
   });
 
+  it("--compare A,B: head to head in the same unit, from the scenarios' own scores", async () => {
+    const { code, stdout } = await cli([
+      'analyze',
+      resultsFile,
+      '--format',
+      'json',
+      '--compare',
+      'one,2 streams mixed',
+    ]);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    const [, one, multi] = report.scenarios;
+    expect(report.comparison).toMatchObject({ a: 'one', b: '2 streams mixed', efficiency_unit: 'Mbps/W' });
+    expect(report.comparison.difference).toBeCloseTo(one.efficiency_score - multi.efficiency_score, 12);
+    expect(report.comparison.winner).toBe(one.efficiency_score > multi.efficiency_score ? 'a' : 'b');
+    const bad = await cli(['analyze', resultsFile, '--compare', 'one,nope']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--compare: no scenario named 'nope'/);
+  });
+
   it('advise: least energy per output-hour meeting --min-fps, saving against --current', async () => {
     const { code, stdout } = await cli(['analyze', resultsFile, '--format', 'json']);
     expect(code).toBe(0);

@@ -1,6 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { formatPredictions, formatReportCsv, formatReportTable } from '../../analysis/format.js';
+import {
+  formatHeadToHead,
+  formatPredictions,
+  formatReportCsv,
+  formatReportTable,
+} from '../../analysis/format.js';
 import { toHtmlReportInput } from '../../analysis/html-input.js';
 import { renderHtmlReport } from '../../analysis/html-report.js';
 import { loadInput, loadPricing } from '../../analysis/load.js';
@@ -12,7 +17,7 @@ import {
   predictionsFor,
 } from '../../core/analysis/predictions.js';
 import { SCORING_ALGORITHMS } from '../../core/analysis/scoring.js';
-import { analyzeRecords } from '../../core/analysis/report.js';
+import { analyzeRecords, headToHead } from '../../core/analysis/report.js';
 import { defineOptions } from '../../core/config.js';
 import { FfrtmpError } from '../../core/errors.js';
 import { connectionOptions } from '../client-options.js';
@@ -103,6 +108,12 @@ export const analyzeCommand = leaf({
       description:
         'VictoriaMetrics/Prometheus URL: power for scenarios that have none, over their [start, end]',
     },
+    compare: {
+      flag: 'compare',
+      type: 'list',
+      description:
+        'Two scenario names to compare head to head: winner, difference, % of their mean, power difference',
+    },
     multivariate: {
       flag: 'multivariate',
       type: 'bool',
@@ -131,6 +142,12 @@ export const analyzeCommand = leaf({
       gpuCostPerHour: o.gpuCostPerHour,
       viewers: o.viewers,
     });
+    if (o.compare && o.compare.length !== 2)
+      throw new FfrtmpError(
+        'E_INVALID_CONFIG',
+        `--compare: expected two scenario names A,B, got ${o.compare.length}`,
+      );
+    const comparison = o.compare ? headToHead(report, o.compare[0]!, o.compare[1]!) : undefined;
     const predictions =
       counts || o.multivariate
         ? predictionsFor(records, counts ?? DEFAULT_PREDICT_STREAMS, o.multivariate)
@@ -139,7 +156,12 @@ export const analyzeCommand = leaf({
     let text: string;
     if (o.format === 'json')
       text = JSON.stringify(
-        { sources: loaded.files, ...report, ...(predictions ? { predictions } : {}) },
+        {
+          sources: loaded.files,
+          ...report,
+          ...(comparison ? { comparison } : {}),
+          ...(predictions ? { predictions } : {}),
+        },
         null,
         2,
       );
@@ -156,7 +178,11 @@ export const analyzeCommand = leaf({
           generatedAt: new Date().toISOString(),
         }),
       );
-    else text = formatReportTable(report) + (predictions ? `\n${formatPredictions(predictions)}` : '');
+    else
+      text =
+        formatReportTable(report) +
+        (comparison ? `\n${formatHeadToHead(comparison)}` : '') +
+        (predictions ? `\n${formatPredictions(predictions)}` : '');
     if (o.output) {
       writeFileSync(o.output, `${text}\n`);
       io.out(`${o.format} written to ${o.output}`);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ScenarioRecord } from '../run-stats.js';
 import { resolvePricing } from './cost.js';
-import { analyzeRecords } from './report.js';
+import { analyzeRecords, headToHead } from './report.js';
 
 const pricing = resolvePricing({
   currency: 'USD',
@@ -119,5 +119,17 @@ describe('analyzeRecords', () => {
     const copy = JSON.parse(JSON.stringify(records));
     analyzeRecords(records, { algorithm: 'throughput_per_watt' });
     expect(JSON.parse(JSON.stringify(records))).toEqual(copy);
+  });
+
+  it('head to head: four streams (0.08) beats hd (2.5/120) by 0.0592, 117.3 % of their mean, 70 W less', () => {
+    const h = headToHead(report, 'hd', '4 streams @ 1000k');
+    expect(h.winner).toBe('b');
+    expect(h.difference).toBeCloseTo(2.5 / 120 - 0.08, 12);
+    expect(h.percent_difference).toBeCloseTo(((0.08 - 2.5 / 120) / ((0.08 + 2.5 / 120) / 2)) * 100, 9);
+    expect(h.power_difference_w).toBe(70);
+    expect(h.efficiency_unit).toBe('Mbps/W');
+    expect(() => headToHead(report, 'hd', 'nope')).toThrow(
+      /no scenario named 'nope'; there are: Idle baseline, hd/,
+    );
   });
 });

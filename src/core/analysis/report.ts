@@ -3,12 +3,15 @@ import type { PowerSample } from '../energy/stats.js';
 import type { ScenarioRecord, Section } from '../run-stats.js';
 import { type CostSummary, type ResolvedPricing, costSummary } from './cost.js';
 import { bitrateMbps, outputLadderId, streamCount, totalPixels } from './measures.js';
+import { FfrtmpError } from '../errors.js';
 import {
+  type Comparison,
   type ConcreteAlgorithm,
   type NetValues,
   SCORE_UNITS,
   type ScoreInput,
   type ScoringAlgorithm,
+  compareScores,
   findBaseline,
   netValues,
   rankByLadder,
@@ -327,4 +330,36 @@ export function analyzeRecords(
 /** 4 significant digits, exponent form for big pixel counts: 0.1 → "0.1000", 276480 → "2.765e+5". */
 export function formatScore(score: number): string {
   return Math.abs(score) >= 1000 ? score.toExponential(3) : score.toFixed(4);
+}
+
+export interface HeadToHead extends Comparison {
+  a: string;
+  b: string;
+  efficiency_unit: string | null;
+}
+
+/**
+ * Two analyzed scenarios head to head (`--compare A,B`). Scores in different units are not
+ * compared (winner null). An unknown name is a user error naming the scenarios there are.
+ */
+export function headToHead(report: AnalysisReport, a: string, b: string): HeadToHead {
+  const find = (name: string) => {
+    const row = report.scenarios.find((s) => s.name === name);
+    if (!row)
+      throw new FfrtmpError(
+        'E_INVALID_CONFIG',
+        `--compare: no scenario named '${name}'; there are: ${report.scenarios.map((s) => s.name).join(', ')}`,
+      );
+    return row;
+  };
+  const ra = find(a);
+  const rb = find(b);
+  const watts = (r: ScenarioAnalysis) =>
+    r.power ? r.power.mean_watts + (r.gpu_power?.mean_watts ?? 0) : null;
+  const sameUnit = ra.efficiency_unit === rb.efficiency_unit;
+  const c = compareScores(
+    { score: sameUnit ? ra.efficiency_score : null, watts: watts(ra) },
+    { score: sameUnit ? rb.efficiency_score : null, watts: watts(rb) },
+  );
+  return { a, b, efficiency_unit: sameUnit ? ra.efficiency_unit : null, ...c };
 }
