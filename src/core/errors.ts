@@ -35,6 +35,11 @@ export const ERROR_CODES = {
     summary:
       'The database (PostgreSQL) is unreachable or the connection dropped; nothing was half-applied: retry (the pool reconnects by itself).',
   },
+  E_COPY_MISMATCH: {
+    status: 500,
+    summary:
+      'ffrtmp db copy: after copying, the target does not hold as many records as the source (was the source written to meanwhile?).',
+  },
   E_INTERNAL: {
     status: 500,
     summary: 'A bug. The response carries no internals; the master log has the stack.',

@@ -85,10 +85,9 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
 /** Any constant works; it only has to be the same for every master sharing the database. */
 const MIGRATION_LOCK = 0x6666_7274; // "ffrt"
 
-export interface AppliedMigration {
-  version: number;
-  name: string;
-}
+import type { AppliedMigration } from '../sqlite/sqlite-store.js';
+
+export type { AppliedMigration };
 
 /**
  * Applies what is missing, all in one transaction under a transaction-scoped advisory lock: masters

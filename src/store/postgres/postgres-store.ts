@@ -35,6 +35,7 @@ import {
   resultParams,
 } from './rows.js';
 import * as SQL from './sql.js';
+import type { RecordTotals, StoreRecords } from '../copy.js';
 
 export interface PostgresStoreOptions {
   /** `postgres://user:password@host:port/database` */
@@ -395,6 +396,32 @@ function createPostgresStore(pool: pg.Pool, options: PostgresStoreOptions): Stor
       for (const r of nodeRows) nodes[r.status] = r.n;
       return { jobs, queuedByPriority, nodes };
     },
+
+    totals: async () => {
+      const row = (await read<RecordTotals>(SQL.TOTALS, []))[0];
+      if (!row) throw new FfrtmpError('E_INTERNAL', 'totals query returned no row');
+      return row;
+    },
+
+    importRecords: (records: Partial<StoreRecords>) =>
+      tx(async (db) => {
+        for (const n of records.nodes ?? [])
+          await db.query(SQL.IMPORT_NODE, [
+            n.id,
+            ...nodeParams(n),
+            n.status === 'offline',
+            n.last_heartbeat,
+            n.registered_at,
+          ]);
+        for (const job of records.jobs ?? []) await db.query(SQL.INSERT_JOB, jobInsertParams(job));
+        for (const r of records.results ?? []) await db.query(SQL.INSERT_RESULT, resultParams(r));
+        if (records.jobs?.length) await jobsReady(db);
+      }),
+
+    eraseAll: () =>
+      tx(async (db) => {
+        for (const sql of SQL.ERASE_ALL) await db.query(sql);
+      }),
 
     onJobsReady: (fn: JobsReadyListener) => listener.subscribe(fn),
 

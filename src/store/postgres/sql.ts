@@ -103,3 +103,8 @@ export const INSERT_RESULT = `
 export const JOB_COUNTS = 'SELECT status, COUNT(*)::int AS n FROM jobs GROUP BY status';
 export const QUEUED_BY_PRIORITY = `SELECT priority, COUNT(*)::int AS n FROM jobs WHERE status = 'queued' GROUP BY priority`;
 export const NODE_COUNTS = `SELECT status, COUNT(*)::int AS n FROM (${NODE_SELECT}) s GROUP BY status`;
+
+export const TOTALS = `SELECT (SELECT COUNT(*) FROM nodes)::int AS nodes, (SELECT COUNT(*) FROM jobs)::int AS jobs,
+  (SELECT COUNT(*) FROM results)::int AS results`;
+/** Children first; TRUNCATE would need more privileges than the master's role may hold. */
+export const ERASE_ALL = ['DELETE FROM results', 'DELETE FROM jobs', 'DELETE FROM nodes'];
