@@ -21,6 +21,7 @@ export const ERROR_CODES = {
     status: 404,
     summary: 'No node with this id (a restarted master may have forgotten it: register again).',
   },
+  E_RUN_NOT_FOUND: { status: 404, summary: 'No run with this id.' },
   E_RESULT_NOT_FOUND: { status: 404, summary: 'No result has been stored for this job yet.' },
   E_STALE_ATTEMPT: {
     status: 409,

@@ -10,6 +10,7 @@ import { createReaper, type Reaper } from './reaper.js';
 import { mountJobRoutes } from './routes/jobs.js';
 import { mountNodeRoutes } from './routes/nodes.js';
 import { mountResultRoutes } from './routes/results.js';
+import { mountRunRoutes } from './routes/runs.js';
 import { createWaitList, type WaitList } from './wait-list.js';
 
 export interface MasterOptions {
@@ -124,6 +125,7 @@ export function createMaster(deps: MasterDeps): Master {
   mountNodeRoutes(ctx);
   mountJobRoutes(ctx);
   mountResultRoutes(ctx);
+  mountRunRoutes(ctx);
 
   const reaper: Reaper = createReaper({
     store: deps.store,

@@ -4,7 +4,7 @@ import { type ErrorCode, FfrtmpError } from '../core/errors.js';
 import { type Job, type Priority, retry } from '../core/job.js';
 import { parseJobParameters } from '../core/job-parameters.js';
 import type { NodeRegistration } from '../core/node.js';
-import type { NewJob, ResultUpload } from '../core/records.js';
+import type { NewJob, NewRun, ResultUpload } from '../core/records.js';
 import type { ClaimOptions, LeaseOptions, ReapOptions, Store } from './port.js';
 
 /**
@@ -957,6 +957,118 @@ export function describeStoreContract(
           (j) => j.attempt === 1,
         );
         expect(untouched).toHaveLength(2);
+      });
+    });
+
+    describe('runs', () => {
+      function newRun(jobs: readonly NewJob[], overrides: Partial<NewRun> = {}): NewRun {
+        return {
+          id: randomUUID(),
+          name: 'contract run',
+          options: { repeat: 2, baseline: true },
+          entries: jobs.map((j, i) => ({
+            job_id: j.id,
+            kind: i === 0 ? 'baseline' : 'single',
+            group: i === 0 ? null : 'encode',
+            repetition: i === 0 ? null : i,
+          })),
+          ...overrides,
+        };
+      }
+
+      it('createRun stores the run and queues its jobs in order with run_id set', async () => {
+        const specs = [newJob({ priority: 'low' }), newJob(), newJob({ priority: 'low' })];
+        const submitted = newRun(specs);
+        const { run, jobs } = await store.createRun(submitted, specs, T0);
+
+        expect(run).toEqual({
+          ...submitted,
+          created_at: T0,
+          job_counts: { queued: 3, assigned: 0, running: 0, completed: 0, failed: 0, canceled: 0 },
+          status: 'queued',
+        });
+        expect(jobs.map((j) => j.id)).toEqual(specs.map((s) => s.id));
+        expect(jobs.every((j) => j.run_id === run.id && j.status === 'queued')).toBe(true);
+        expect(await store.getRun(run.id)).toEqual(run);
+        const listed = await store.listJobs({ run_id: run.id }, {});
+        expect(listed.items.map((j) => j.id)).toEqual(specs.map((s) => s.id));
+      });
+
+      it("hands out a run's jobs one at a time, in run order, whatever their priority", async () => {
+        const node = await addNode({ max_concurrent_jobs: 10 });
+        const specs = [newJob({ priority: 'low' }), newJob({ priority: 'high' }), newJob()];
+        const { run } = await store.createRun(newRun(specs), specs, T0);
+        const loose = (await addJobs(1, { priority: 'low' }, T0 + 1))[0];
+
+        const first = await claim(node, T0 + 10);
+        expect(first.id).toBe(specs[0]?.id);
+        // The run's next job waits for the first; a job outside the run does not.
+        expect((await claim(node, T0 + 11)).id).toBe(loose?.id);
+        expect(await store.claimNext(node, T0 + 12, CLAIM)).toBeNull();
+
+        await store.submitResult(upload(first, node, { status: 'failed', error: 'boom' }), T0 + 13);
+        const second = await claim(node, T0 + 14);
+        expect(second.id).toBe(specs[1]?.id);
+        await store.cancelJob(second.id, T0 + 15);
+        expect((await claim(node, T0 + 16)).id).toBe(specs[2]?.id);
+        expect((await store.getRun(run.id)).status).toBe('running');
+      });
+
+      it('derives status and job_counts from its jobs', async () => {
+        const node = await addNode({ max_concurrent_jobs: 5 });
+        const specs = [newJob(), newJob()];
+        const { run } = await store.createRun(newRun(specs), specs, T0);
+        const first = await claim(node, T0 + 1);
+        expect(await store.getRun(run.id)).toMatchObject({
+          status: 'running',
+          job_counts: { queued: 1, assigned: 1 },
+        });
+        await store.submitResult(upload(first, node), T0 + 2);
+        const second = await claim(node, T0 + 3);
+        await store.submitResult(upload(second, node, { status: 'failed', error: 'boom' }), T0 + 4);
+        expect(await store.getRun(run.id)).toMatchObject({
+          status: 'failed',
+          job_counts: { queued: 0, completed: 1, failed: 1 },
+        });
+      });
+
+      it('getRun of an unknown run throws E_RUN_NOT_FOUND', async () => {
+        await expectCode(store.getRun(randomUUID()), 'E_RUN_NOT_FOUND');
+      });
+
+      it('listRuns pages oldest first', async () => {
+        expect(await store.listRuns({})).toEqual({ items: [], next_cursor: null });
+        const ids: string[] = [];
+        for (let i = 0; i < 5; i++) {
+          const specs = [newJob()];
+          ids.push((await store.createRun(newRun(specs, { name: `run ${i}` }), specs, T0 + i)).run.id);
+        }
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        for (let pages = 0; pages < 5; pages++) {
+          const page = await store.listRuns({ limit: 2, cursor });
+          expect(page.items.length).toBeLessThanOrEqual(2);
+          seen.push(...page.items.map((r) => r.id));
+          if (page.next_cursor === null) break;
+          cursor = page.next_cursor;
+        }
+        expect(seen).toEqual(ids);
+        await expectCode(store.listRuns({ cursor: 'nonsense' }), 'E_INVALID_PARAMETER');
+      });
+
+      it('creates nothing when one of the jobs cannot be stored', async () => {
+        const good = newJob();
+        const taken = (await addJobs(1))[0];
+        if (!taken) throw new Error('expected a job');
+        const specs = [good, newJob({ id: taken.id })];
+        const submitted = newRun(specs);
+
+        await expect(store.createRun(submitted, specs, T0)).rejects.toThrow();
+        await expectCode(store.getRun(submitted.id), 'E_RUN_NOT_FOUND');
+        await expectCode(store.getJob(good.id), 'E_JOB_NOT_FOUND');
+        expect((await store.listJobs({ run_id: submitted.id }, {})).items).toEqual([]);
+        expect((await store.listRuns({})).items).toEqual([]);
+        expect(await store.getJob(taken.id)).toEqual(taken);
       });
     });
 

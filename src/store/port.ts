@@ -1,6 +1,6 @@
 import type { Job, JobStatus, Priority } from '../core/job.js';
 import type { Node, NodeRegistration, NodeStatus } from '../core/node.js';
-import type { JobResult, NewJob, ResultUpload } from '../core/records.js';
+import type { JobResult, NewJob, NewRun, ResultUpload, Run } from '../core/records.js';
 
 /**
  * The persistence port: domain verbs, each one atomic. Adapters (sqlite/, postgres/) implement it
@@ -99,7 +99,9 @@ export interface Store {
   listJobs(filter: JobFilter, page: Page): Promise<PageOf<Job>>;
   /**
    * Hands the oldest ready job of the highest priority that this node can run to this node, or
-   * returns null. Never gives one job to two nodes, respects the node's max_concurrent_jobs.
+   * returns null. The jobs of a run made by createRun go one at a time, in run order: a job waits
+   * while an earlier job of its run is queued, assigned or running (a benchmark run measures one
+   * encode at a time). Jobs that only carry a run_id (POST /jobs) are not held back. Never gives one job to two nodes, respects the node's max_concurrent_jobs.
    */
   claimNext(nodeId: string, now: number, options: ClaimOptions): Promise<Job | null>;
   /** Progress from the holder; renews the lease. Fenced by node and attempt. */
@@ -113,6 +115,16 @@ export interface Store {
 
   getLatestResult(jobId: string): Promise<JobResult>;
   listResults(filter: ResultFilter, page: Page): Promise<PageOf<JobResult>>;
+
+  /**
+   * Stores the run and enqueues its jobs in the given order (each with `run_id` = the run's id),
+   * all or nothing. `run.entries` must name the jobs, in the same order.
+   */
+  createRun(run: NewRun, jobs: readonly NewJob[], now: number): Promise<{ run: Run; jobs: Job[] }>;
+  /** Throws E_RUN_NOT_FOUND. Status and job_counts are derived from the run's jobs now. */
+  getRun(runId: string): Promise<Run>;
+  /** Oldest first, paged like the other lists. */
+  listRuns(page: Page): Promise<PageOf<Run>>;
 
   counts(): Promise<StoreCounts>;
 

@@ -18,7 +18,15 @@ import {
   retry,
 } from '../../core/job.js';
 import { NODE_STATUSES, type NodeRegistration, type NodeStatus } from '../../core/node.js';
-import { type JobResult, type NewJob, type ResultUpload, toJob } from '../../core/records.js';
+import {
+  type JobResult,
+  type NewJob,
+  type NewRun,
+  type ResultUpload,
+  type Run,
+  emptyJobCounts,
+  toJob,
+} from '../../core/records.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../paging.js';
 import type {
   ClaimOptions,
@@ -45,7 +53,9 @@ import {
   type JobRow,
   type NodeRow,
   type ResultRow,
+  type RunRow,
   toJobParams,
+  toRun,
 } from './rows.js';
 
 export interface SqliteStoreOptions {
@@ -236,11 +246,39 @@ function createSqliteStore(db: Database.Database): Store {
     q.deleteNode.run(nodeId);
   });
 
-  const enqueue = tx((newJob: NewJob, now: number) => {
+  function enqueueOne(newJob: NewJob, now: number): Job {
     const job = toJob(newJob, now);
     q.insertJob.run({ ...toJobParams(job), scenario: job.scenario, confidence: job.confidence });
     return job;
+  }
+  const enqueue = tx(enqueueOne);
+
+  const createRun = tx((run: NewRun, jobs: readonly NewJob[], now: number) => {
+    if (run.entries.length !== jobs.length || run.entries.some((e, i) => e.job_id !== jobs[i]?.id))
+      throw new FfrtmpError('E_INTERNAL', `run ${run.id}: entries do not name its jobs in order`);
+    q.insertRun.run({
+      id: run.id,
+      name: run.name,
+      options: JSON.stringify(run.options),
+      entries: JSON.stringify(run.entries),
+      created_at: now,
+    });
+    const stored = jobs.map((newJob) => enqueueOne({ ...newJob, run_id: run.id }, now));
+    return { run: fromRunRow(runRow(run.id)), jobs: stored };
   });
+
+  function runRow(id: string): RunRow {
+    const row = q.runById.get(id) as RunRow | undefined;
+    if (!row)
+      throw new FfrtmpError('E_RUN_NOT_FOUND', `run ${id} does not exist`, { details: { run_id: id } });
+    return row;
+  }
+
+  function fromRunRow(row: RunRow): Run {
+    const counts = emptyJobCounts();
+    for (const r of q.runJobCounts.all(row.id) as { status: JobStatus; n: number }[]) counts[r.status] = r.n;
+    return toRun(row, counts);
+  }
 
   const claimNext = tx((nodeId: string, now: number, options: ClaimOptions) => {
     const node = q.nodeForClaim.get(nodeId) as
@@ -402,6 +440,12 @@ function createSqliteStore(db: Database.Database): Store {
         decodeCursor(p.cursor),
       );
       return page(`SELECT * FROM results ${w.sql}`, w.args, p, fromResultRow);
+    },
+    createRun: async (run, jobs, now) => createRun(run, jobs, now),
+    getRun: async (id) => fromRunRow(runRow(id)),
+    listRuns: async (p: Page) => {
+      const w = where([], decodeCursor(p.cursor));
+      return page(`SELECT * FROM runs ${w.sql}`, w.args, p, fromRunRow);
     },
     counts: async () => {
       const jobs = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
