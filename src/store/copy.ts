@@ -1,30 +1,8 @@
 import { FfrtmpError } from '../core/errors.js';
-import type { Job } from '../core/job.js';
-import type { Node } from '../core/node.js';
-import type { JobResult } from '../core/records.js';
-import type { Page, PageOf, Store } from './port.js';
+import type { Page, PageOf, RecordKind, RecordTotals, Store } from './port.js';
 
-/** What `ffrtmp db copy` moves, as domain records: ids, times and order are kept. */
-export interface StoreRecords {
-  nodes: Node[];
-  jobs: Job[];
-  results: JobResult[];
-}
-
-export type RecordKind = keyof StoreRecords;
-export type RecordTotals = Record<RecordKind, number>;
-
-/** The bulk verbs a store offers for copying (TODO(postgres): into the port once runs are merged). */
-export interface BulkStore extends Store {
-  /** How many records of each kind the store holds. */
-  totals(): Promise<RecordTotals>;
-  /** Inserts records verbatim (same ids, times, attempts), all of one call in one transaction. */
-  importRecords(records: Partial<StoreRecords>): Promise<void>;
-  /** Deletes every node, job, result: what `db copy --force` does to a non-empty target first. */
-  eraseAll(): Promise<void>;
-}
-
-export const RECORD_KINDS: readonly RecordKind[] = ['nodes', 'jobs', 'results'];
+/** Copy order: results reference their jobs. */
+export const RECORD_KINDS: readonly RecordKind[] = ['nodes', 'runs', 'jobs', 'results'];
 
 export interface CopyProgress {
   kind: RecordKind;
@@ -49,6 +27,7 @@ export interface CopyReport {
 
 function lister(store: Store, kind: RecordKind): (page: Page) => Promise<PageOf<unknown>> {
   if (kind === 'nodes') return (p) => store.listNodes({}, p);
+  if (kind === 'runs') return (p) => store.listRuns(p);
   if (kind === 'jobs') return (p) => store.listJobs({}, p);
   return (p) => store.listResults({}, p);
 }
@@ -60,11 +39,7 @@ const describe = (t: RecordTotals) => RECORD_KINDS.map((k) => `${t[k]} ${k}`).jo
  * Copies every record of `from` into `to`, kind by kind in insertion order (results after the jobs
  * they reference), then checks that the target holds exactly as many of each as the source.
  */
-export async function copyStore(
-  from: BulkStore,
-  to: BulkStore,
-  options: CopyOptions = {},
-): Promise<CopyReport> {
+export async function copyStore(from: Store, to: Store, options: CopyOptions = {}): Promise<CopyReport> {
   const source = await from.totals();
   const before = await to.totals();
   let erased = false;

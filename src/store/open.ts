@@ -1,6 +1,5 @@
 import { FfrtmpError } from '../core/errors.js';
-import type { Store } from './port.js';
-import type { AppliedMigration } from './sqlite/sqlite-store.js';
+import type { AppliedMigration, Store } from './port.js';
 import { openPostgresStore } from './postgres/postgres-store.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
 

@@ -75,14 +75,26 @@ const newJob = (i: number): NewJob => ({
 });
 
 /**
- * A standalone database with history: 3 nodes (one gone offline), 12 jobs in every status, and
- * results of several attempts (a failed first attempt, then a completed retry).
+ * A standalone database with history: 3 nodes (two gone offline), 14 jobs in most statuses (2 of
+ * them a run's), and results of several attempts (a failed first attempt, then a completed retry).
  */
 async function seed(store: Store): Promise<void> {
   const nodes = [];
   for (let i = 1; i <= 3; i++) nodes.push((await store.registerNode(registration(i), T0 + i)).node.id);
   const [a = '', b = ''] = nodes;
   for (let i = 0; i < 12; i++) await store.enqueue(newJob(i), T0 + 100 + i);
+  // A benchmark run of two jobs, low priority so the jobs above go first.
+  const specs = [newJob(20), newJob(21)].map((j) => ({ ...j, priority: 'low' as const }));
+  await store.createRun(
+    {
+      id: randomUUID(),
+      name: 'copied run',
+      options: { repeat: 2, baseline: false },
+      entries: specs.map((j, i) => ({ job_id: j.id, kind: 'single', group: 'encode', repetition: i + 1 })),
+    },
+    specs,
+    T0 + 200,
+  );
   let now = T0 + 1000;
   for (let round = 0; round < 3; round++) {
     for (const node of [a, b]) {
@@ -157,6 +169,7 @@ describe('ffrtmp db', () => {
     const sqlite = await ffrtmp(['db', 'migrate', '--db', path]);
     expect(sqlite.code).toBe(0);
     expect(sqlite.stdout).toContain('applied migration 1 init');
+    expect(sqlite.stdout).toContain('applied migration 2 runs');
     expect((await ffrtmp(['db', 'migrate', '--db', path])).stdout).toContain('schema up to date');
   });
 
@@ -167,17 +180,18 @@ describe('ffrtmp db', () => {
     const url = await db.schemaUrl();
 
     const copy = await ffrtmp(['db', 'copy', '--from', `sqlite:${path}`, '--to', url, '--batch', '4']);
-    expect(copy.stderr).toMatch(/jobs: 12\/12/);
+    expect(copy.stderr).toMatch(/jobs: 14\/14/);
     expect(copy.code, copy.stderr).toBe(0);
     const target = await openPostgresStore({ url });
     try {
-      const [nodes, jobs, results] = [
+      const [nodes, runs, jobs, results] = [
         await all((p) => source.listNodes({}, p)),
+        await all((p) => source.listRuns(p)),
         await all((p) => source.listJobs({}, p)),
         await all((p) => source.listResults({}, p)),
       ];
       expect(copy.stdout).toContain(
-        `copied and verified: ${nodes.length} nodes, 12 jobs, ${results.length} results`,
+        `copied and verified: 3 nodes, 1 runs, 14 jobs, ${results.length} results`,
       );
       // The seed really produced the history this test is about.
       expect(new Set(jobs.map((j) => j.status))).toEqual(
@@ -191,6 +205,8 @@ describe('ffrtmp db', () => {
       expect(await all((p) => target.listNodes({}, p))).toEqual(nodes);
       expect(await all((p) => target.listJobs({}, p))).toEqual(jobs);
       expect(await all((p) => target.listResults({}, p))).toEqual(results);
+      expect(await all((p) => target.listRuns(p))).toEqual(runs);
+      expect(runs[0]?.entries).toHaveLength(2);
       expect(await target.counts()).toEqual(await source.counts());
 
       // A copied queue goes on working: the target hands out the source's next job.

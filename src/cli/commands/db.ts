@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { defineOptions } from '../../core/config.js';
 import { FfrtmpError } from '../../core/errors.js';
-import { type BulkStore, type CopyProgress, copyStore } from '../../store/copy.js';
+import { type CopyProgress, copyStore } from '../../store/copy.js';
 import {
   describeLocation,
   openStore,
@@ -103,7 +103,7 @@ export const dbCommand = group('db', 'Apply migrations; copy a standalone SQLite
             last = now;
             io.err(`  ${p.kind}: ${p.copied}/${p.total}`);
           };
-          const report = await copyStore(from as unknown as BulkStore, to as unknown as BulkStore, {
+          const report = await copyStore(from, to, {
             force: o.force,
             batch: o.batch,
             onProgress,

@@ -29,6 +29,7 @@ import {
 } from '../../core/records.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../paging.js';
 import type {
+  AppliedMigration,
   ClaimOptions,
   JobFilter,
   LeaseOptions,
@@ -38,11 +39,12 @@ import type {
   ProgressReport,
   ReapOptions,
   ReapReport,
+  RecordTotals,
   ResultFilter,
   Store,
+  StoreRecords,
   SubmitResultOutcome,
 } from '../port.js';
-import type { RecordTotals, StoreRecords } from '../copy.js';
 import { createGroupCommit } from './group-commit.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import { NODE_SELECT, prepareStatements } from './statements.js';
@@ -99,11 +101,6 @@ function enableWal(db: Database.Database): void {
       Atomics.wait(pause, 0, 0, 10);
     }
   }
-}
-
-export interface AppliedMigration {
-  version: number;
-  name: string;
 }
 
 function migrate(db: Database.Database): AppliedMigration[] {
@@ -358,10 +355,18 @@ function createSqliteStore(db: Database.Database): Store {
     }
     for (const job of records.jobs ?? []) q.insertJob.run(toJobParams(job));
     for (const r of records.results ?? []) insertResult(r);
+    for (const r of records.runs ?? [])
+      q.insertRun.run({
+        id: r.id,
+        name: r.name,
+        options: JSON.stringify(r.options),
+        entries: JSON.stringify(r.entries),
+        created_at: r.created_at,
+      });
   });
 
   const eraseAll = tx(() => {
-    for (const table of ['results', 'jobs', 'nodes']) db.prepare(`DELETE FROM ${table}`).run();
+    for (const table of ['results', 'jobs', 'runs', 'nodes']) db.prepare(`DELETE FROM ${table}`).run();
   });
 
   const cancelJob = tx((jobId: string, now: number) => {
@@ -466,5 +471,5 @@ function createSqliteStore(db: Database.Database): Store {
     totals: async () => q.totals.get() as RecordTotals,
     importRecords: (records: Partial<StoreRecords>) => importRecords(records),
     eraseAll: () => eraseAll(),
-  } as Store;
+  };
 }

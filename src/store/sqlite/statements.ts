@@ -91,7 +91,7 @@ export function prepareStatements(db: Database.Database) {
       VALUES (@id, @node_key, @address, @type, @cpu_threads, @cpu_model, @has_gpu, @gpu_type, @ram_bytes, @labels,
         @encoders, @power_sources, @max_concurrent_jobs, @agent_version, @ffmpeg_version, @offline,
         @last_heartbeat, @registered_at)`),
-    totals: db.prepare(`SELECT (SELECT COUNT(*) FROM nodes) AS nodes, (SELECT COUNT(*) FROM jobs) AS jobs,
-      (SELECT COUNT(*) FROM results) AS results`),
+    totals: db.prepare(`SELECT (SELECT COUNT(*) FROM nodes) AS nodes, (SELECT COUNT(*) FROM runs) AS runs,
+      (SELECT COUNT(*) FROM jobs) AS jobs, (SELECT COUNT(*) FROM results) AS results`),
   };
 }
