@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
 import pg from 'pg';
 
 /**
@@ -59,7 +60,15 @@ function clusters(): Cluster[] {
 
 /** Starts the local cluster when needed and makes sure the test role exists; returns the admin URL. */
 function localServer(): string {
-  const all = clusters();
+  let all = clusters();
+  if (all.length === 0) {
+    // Installed without a cluster (e.g. create_main_cluster = false): create the default one.
+    const versions = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql') : [];
+    const version = versions.sort((x, y) => Number(y) - Number(x))[0];
+    if (!version || process.getuid?.() !== 0) throw missing();
+    run('pg_createcluster', [version, 'main']);
+    all = clusters();
+  }
   const cluster = all.find((c) => c.online) ?? all[0];
   if (!cluster) throw missing();
   if (!cluster.online) {
