@@ -316,6 +316,8 @@ function createPostgresStore(pool: pg.Pool, options: PostgresStoreOptions): Stor
         if (!node) return null;
         // Polling is proof of life: an offline node that asks for work is back.
         if (node.offline) await db.query(SQL.TOUCH_NODE, [now, nodeId]);
+        // Counted in its own statement, after the node lock: a subquery of the locking SELECT would
+        // read the snapshot taken before waiting, missing the job a claim ahead of us just committed.
         const active = (await db.query<{ n: number }>(SQL.ACTIVE_COUNT, [nodeId])).rows[0]?.n ?? 0;
         if (active >= node.max_concurrent_jobs) return null;
         const row = (await db.query<JobRow>(SQL.NEXT_CANDIDATE, [now, nodeId, JSON.stringify(node.encoders)]))
