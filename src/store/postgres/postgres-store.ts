@@ -419,6 +419,21 @@ function createPostgresStore(pool: pg.Pool, options: PostgresStoreOptions): Stor
         fromResultRow,
       ),
 
+    latestResultPerScenario: async (limit) => {
+      const results = await read<ResultRow>(SQL.LATEST_PER_SCENARIO, [Math.max(0, Math.trunc(limit))]);
+      if (results.length === 0) return [];
+      const jobs = new Map(
+        (await read<JobRow>(SQL.JOBS_BY_IDS, [results.map((r) => r.job_id)])).map((j) => [
+          j.id,
+          fromJobRow(j),
+        ]),
+      );
+      return results.flatMap((r) => {
+        const job = jobs.get(r.job_id);
+        return job ? [{ job, result: fromResultRow(r) }] : [];
+      });
+    },
+
     createRun: (run: NewRun, jobs: readonly NewJob[], now: number) =>
       tx(async (db) => {
         if (run.entries.length !== jobs.length || run.entries.some((e, i) => e.job_id !== jobs[i]?.id))
