@@ -193,7 +193,15 @@ function createPostgresStore(pool: pg.Pool, options: PostgresStoreOptions): Stor
 
   /** Wakes long-polls on every master once this transaction commits; `at` = when the jobs become ready. */
   async function jobsReady(db: Db, at?: number): Promise<void> {
-    await db.query('SELECT pg_notify($1, $2)', [JOBS_READY_CHANNEL, at === undefined ? '' : String(at)]);
+    await db.query(SQL.NOTIFY, [JOBS_READY_CHANNEL, at === undefined ? '' : String(at)]);
+  }
+
+  /**
+   * After capacity was freed (a result, a cancel): wakes long-polls only when some job is queued, so
+   * a fleet reporting results into an empty queue does not wake every poller on every master.
+   */
+  async function capacityFreed(db: Db): Promise<void> {
+    await db.query(SQL.NOTIFY_IF_QUEUED, [JOBS_READY_CHANNEL]);
   }
 
   async function runOf(db: Db | undefined, row: RunRow): Promise<Run> {
@@ -353,7 +361,7 @@ function createPostgresStore(pool: pg.Pool, options: PostgresStoreOptions): Stor
         const result: JobResult = { ...up, attempt: job.attempt, received_at: now };
         await db.query(SQL.INSERT_RESULT, resultParams(result));
         const saved = await save(db, job, after);
-        await jobsReady(db);
+        await capacityFreed(db);
         return { job: saved, result, duplicate: false };
       }),
 
@@ -361,7 +369,7 @@ function createPostgresStore(pool: pg.Pool, options: PostgresStoreOptions): Stor
       tx(async (db) => {
         const job = await lockJob(db, jobId);
         const after = await save(db, job, cancel(job, now));
-        await jobsReady(db);
+        await capacityFreed(db);
         return after;
       }),
 

@@ -128,3 +128,7 @@ export const LATEST_PER_SCENARIO = `
     WHERE r.status = 'completed' GROUP BY j.scenario)
   ORDER BY seq DESC LIMIT $1`;
 export const JOBS_BY_IDS = 'SELECT * FROM jobs WHERE id = ANY($1::text[])';
+
+export const NOTIFY = 'SELECT pg_notify($1, $2)';
+/** Walks the queue index for one row: cheap. */
+export const NOTIFY_IF_QUEUED = `SELECT pg_notify($1, '') WHERE EXISTS (SELECT 1 FROM jobs WHERE status = 'queued')`;
