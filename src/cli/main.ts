@@ -17,6 +17,11 @@ const root = group(
       async () => (await import('./commands/up.js')).upCommand,
     ),
     lazy(
+      'down',
+      'Stop the ffrtmp up running in the background (ffrtmp up --detach)',
+      async () => (await import('./commands/up.js')).downCommand,
+    ),
+    lazy(
       'test',
       'Run benchmark scenarios (single, multi, batch, suite) and write a results file',
       async () => (await import('./commands/test.js')).testCommand,

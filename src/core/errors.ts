@@ -47,6 +47,10 @@ export const ERROR_CODES = {
   },
   E_MASTER_UNREACHABLE: { status: 502, summary: 'The CLI or agent could not reach the master.' },
   E_CERTS: { status: 500, summary: 'Certificate or key files could not be read or written.' },
+  E_STACK: {
+    status: 500,
+    summary: 'ffrtmp up, started in the background, did not become ready; the message quotes its log.',
+  },
   E_INSUFFICIENT_DATA: {
     status: 422,
     summary: 'Too few usable measurements to train a model (see the message for what is needed).',

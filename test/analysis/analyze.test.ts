@@ -173,7 +173,7 @@ describe('ffrtmp analyze on a results file from ffrtmp test', () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/^Scenario: one \[completed\]/m);
     expect(stdout).toMatch(/^COMPARISON/m);
-    expect(stdout).toMatch(/^RANKING \(auto\)/m);
+    expect(stdout).toMatch(/^RANKING \(throughput_per_watt\)/m);
     expect(stdout).toMatch(/^RECOMMENDATION: Most energy-efficient: /m);
     expect(stdout).toMatch(/Net vs baseline: \+0\.00 W, \+0\.0000 Wh/);
   });

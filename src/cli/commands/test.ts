@@ -18,7 +18,7 @@ import {
 } from '../../core/scenarios.js';
 import { startEmbedded } from '../../runner/embedded.js';
 import { readUpState } from '../../stack/up.js';
-import { type RunProgress, runScenarios } from '../../runner/run-scenarios.js';
+import { type RunOutcome, type RunProgress, runScenarios } from '../../runner/run-scenarios.js';
 import { connectionOptions, formatTable } from '../client-options.js';
 import { type CliIo, type Command, group, leaf } from '../command.js';
 
@@ -172,7 +172,13 @@ function progressLine(p: RunProgress): string {
 }
 
 /** Runs the scenarios on the given master or an embedded one, writing the results file as it goes. */
-export async function runTest(o: TestRunOptions, scenarios: Scenario[], io: CliIo): Promise<number> {
+export async function runTest(
+  o: TestRunOptions,
+  scenarios: Scenario[],
+  io: CliIo,
+  /** Called with the finished run before the exit code is decided (the demo prints its analysis). */
+  after?: (outcome: RunOutcome, masterUrl: string) => void | Promise<void>,
+): Promise<number> {
   const list = repeatScenarios(scenarios, o.repeat);
   const outputFile = resolve(o.outputDir, resultsFileName(Date.now()));
   let stopEmbedded: (() => Promise<void>) | undefined;
@@ -239,6 +245,7 @@ export async function runTest(o: TestRunOptions, scenarios: Scenario[], io: CliI
     io.out(
       `master: ${baseUrl}${stopEmbedded ? ' (stopped with this run; `ffrtmp master` keeps one running)' : ''}`,
     );
+    await after?.(outcome, baseUrl);
     if (outcome.interrupted) {
       io.err(`interrupted: ${outcome.records.length} of ${list.length} scenario(s) finished and are saved`);
       return 130;

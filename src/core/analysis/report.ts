@@ -9,6 +9,7 @@ import {
   type ConcreteAlgorithm,
   type NetValues,
   SCORE_UNITS,
+  resolveAlgorithmForSet,
   type ScoreInput,
   type ScoringAlgorithm,
   compareScores,
@@ -84,7 +85,8 @@ export interface RankingEntry {
 }
 
 export interface AnalysisReport {
-  algorithm: ScoringAlgorithm;
+  /** The algorithm every scenario was scored by (`auto` resolved once for the whole set). */
+  algorithm: ConcreteAlgorithm;
   baseline: string | null;
   pricing: (ResolvedPricing & { cpu_cost_per_hour: number; gpu_cost_per_hour: number }) | null;
   scenarios: ScenarioAnalysis[];
@@ -240,6 +242,13 @@ function analyzeOne(
   return { row, input };
 }
 
+const AUTO_REASON: Record<ConcreteAlgorithm, string> = {
+  qoe_efficiency_score: 'every encode has VMAF',
+  pixels_per_joule: 'a scenario has several output sizes',
+  quality_per_watt: 'chosen explicitly',
+  throughput_per_watt: 'single-output encodes without VMAF',
+};
+
 const entry = (name: string, score: number, rank: number, unit: string): RankingEntry => ({
   rank,
   name,
@@ -252,7 +261,15 @@ export function analyzeRecords(
   records: readonly ScenarioRecord[],
   options: AnalyzeOptions = {},
 ): AnalysisReport {
-  const analyzed = records.map((r) => analyzeOne(r, options));
+  // `auto` is decided once for the whole set, so the ranking compares like with like.
+  const requested = options.algorithm ?? 'auto';
+  const firstPass = records.map((r) => analyzeOne(r, options));
+  const algorithm = resolveAlgorithmForSet(
+    requested,
+    firstPass.map((a) => a.input),
+  );
+  const analyzed =
+    requested === 'auto' ? records.map((r) => analyzeOne(r, { ...options, algorithm })) : firstPass;
   const rows = analyzed.map((a) => a.row);
 
   const b = findBaseline(rows.map((row) => ({ name: row.name, meanWatts: row.power?.mean_watts ?? null })));
@@ -303,14 +320,13 @@ export function analyzeRecords(
       : null;
 
   const notes: string[] = [];
-  const units = new Set(ranking.map((r) => r.efficiency_unit));
-  if (units.size > 1)
+  if (requested === 'auto' && ranking.length > 0)
     notes.push(
-      `the ranking mixes ${[...units].join(' and ')} (auto scores ladders by pixels, single outputs by throughput); use --algorithm pixels_per_joule or throughput_per_watt for one unit, or read the per-ladder ranking`,
+      `auto scored every scenario by ${algorithm} (${AUTO_REASON[algorithm]}); --algorithm picks another`,
     );
 
   return {
-    algorithm: options.algorithm ?? 'auto',
+    algorithm,
     baseline: baseline?.name ?? null,
     pricing: options.pricing
       ? {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FfrtmpError } from '../errors.js';
 import {
+  resolveAlgorithmForSet,
   type ScoreInput,
   compareScores,
   findBaseline,
@@ -88,6 +89,25 @@ describe('auto and the algorithm name', () => {
     expect(scoreScenario({ name: 'v', vmaf: 90 }, 'throughput_per_watt').algorithm).toBe(
       'throughput_per_watt',
     );
+  });
+
+  it('decides auto once for a set: one ladder makes every scenario pixels; VMAF only when all have it', () => {
+    const single = { name: 's', outputs: [{ resolution: '1280x720', fps: 30 }] };
+    const ladder = {
+      name: 'l',
+      outputs: [
+        { resolution: '1280x720', fps: 30 },
+        { resolution: '640x360', fps: 30 },
+      ],
+    };
+    const baseline = { name: 'baseline', outputs: [] };
+    expect(resolveAlgorithmForSet('auto', [baseline, single, ladder])).toBe('pixels_per_joule');
+    expect(resolveAlgorithmForSet('auto', [baseline, single, single])).toBe('throughput_per_watt');
+    expect(resolveAlgorithmForSet('auto', [baseline, { ...single, vmaf: 90 }, { ...ladder, vmaf: 80 }])).toBe(
+      'qoe_efficiency_score',
+    );
+    expect(resolveAlgorithmForSet('auto', [{ ...single, vmaf: 90 }, ladder])).toBe('pixels_per_joule');
+    expect(resolveAlgorithmForSet('throughput_per_watt', [ladder])).toBe('throughput_per_watt');
   });
 
   it('rejects an unknown algorithm with a clear error', () => {

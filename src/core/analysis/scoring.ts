@@ -120,6 +120,24 @@ export function resolveAlgorithm(algorithm: ScoringAlgorithm, s: ScoreInput): Co
   return 'throughput_per_watt';
 }
 
+/**
+ * `auto` for a set of scenarios that is ranked together: one algorithm for all, so one ranking has
+ * one unit. QoE when every encode has VMAF, pixels when any encode has more than one output shape
+ * (a ladder), else throughput. Encodes are the scenarios with outputs (a baseline has none).
+ */
+export function resolveAlgorithmForSet(
+  algorithm: ScoringAlgorithm,
+  inputs: readonly ScoreInput[],
+): ConcreteAlgorithm {
+  if (algorithm !== 'auto') return algorithm;
+  const withOutputs = inputs.filter((s) => (s.outputs?.length ?? 0) > 0);
+  const encodes = withOutputs.length > 0 ? withOutputs : inputs;
+  if (encodes.length > 0 && encodes.every((s) => typeof s.vmaf === 'number')) return 'qoe_efficiency_score';
+  if (encodes.some((s) => resolveAlgorithm('auto', { ...s, vmaf: null }) === 'pixels_per_joule'))
+    return 'pixels_per_joule';
+  return 'throughput_per_watt';
+}
+
 const SCORERS: Record<ConcreteAlgorithm, (s: ScoreInput) => number | null> = {
   throughput_per_watt: throughputPerWatt,
   pixels_per_joule: pixelsPerJoule,
