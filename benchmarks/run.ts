@@ -5,12 +5,15 @@
  * --profile (run the master under --cpu-prof and print the top self-time functions).
  * `agent`: --idle S (idle window, default 60), --job-duration S (the live job, default 20).
  * `sampler`: --seconds S (each of its three runs: no sampler, 1 Hz, 10 Hz; default 60).
+ * `claim`: --depths 1000,100000 (queued jobs), --claims N (timed claims per depth, default 1000);
+ * SQLite and PostgreSQL (a throwaway database on the local cluster, or on FFRTMP_TEST_DATABASE_URL's server).
  * Exits non-zero only when the harness itself fails; missed bars print MISS.
  */
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { checkAgentAims, formatAgent, runAgentBench } from './agent.js';
+import { formatClaim, runClaimBench } from './claim.js';
 import { checkBars, formatDispatch, runDispatch } from './dispatch.js';
 import { startBenchMaster } from './lib/master.js';
 import { profileFiles, topSelfTime } from './lib/profile.js';
@@ -25,6 +28,8 @@ interface Flags {
   seconds: number;
   idle: number;
   jobDuration: number;
+  depths: number[];
+  claims: number;
 }
 
 const BENCHMARKS: Record<string, (flags: Flags) => Promise<unknown>> = {
@@ -64,6 +69,14 @@ const BENCHMARKS: Record<string, (flags: Flags) => Promise<unknown>> = {
     } finally {
       await master.cleanup();
     }
+  },
+  async claim(flags) {
+    const rows = await runClaimBench({
+      depths: flags.depths,
+      claims: flags.claims,
+    });
+    console.log(formatClaim(rows, flags.claims));
+    return rows;
   },
   async sampler(flags) {
     const report = await runSamplerBench({ seconds: flags.seconds, windowSec: 10 });
@@ -109,12 +122,14 @@ async function main(): Promise<number> {
       profile: { type: 'boolean', default: false },
       idle: { type: 'string', default: '60' },
       'job-duration': { type: 'string', default: '20' },
+      depths: { type: 'string', default: '1000,100000' },
+      claims: { type: 'string', default: '1000' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) {
     console.log(
-      `usage: npm run bench -- [${Object.keys(BENCHMARKS).join('|')}] [--duration S] [--workers N] [--rounds N] [--json FILE] [--profile] [--seconds S] [--idle S] [--job-duration S]`,
+      `usage: npm run bench -- [${Object.keys(BENCHMARKS).join('|')}] [--duration S] [--workers N] [--rounds N] [--json FILE] [--profile] [--seconds S] [--idle S] [--job-duration S] [--depths N,N] [--claims N]`,
     );
     return 0;
   }
@@ -126,6 +141,8 @@ async function main(): Promise<number> {
     seconds: positiveInt('seconds', values.seconds),
     idle: positiveInt('idle', values.idle),
     jobDuration: positiveInt('job-duration', values['job-duration']),
+    depths: values.depths.split(',').map((d) => positiveInt('depths', d.trim())),
+    claims: positiveInt('claims', values.claims),
   };
   const names = positionals.length ? positionals : Object.keys(BENCHMARKS);
   const unknown = names.filter((n) => !BENCHMARKS[n]);
