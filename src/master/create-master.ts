@@ -78,6 +78,9 @@ export interface Master {
   close(): Promise<void>;
 }
 
+// TODO(postgres): moves into the Store port once the runs branch's port edits are merged.
+type JobsReadySource = { onJobsReady?: (listener: (at: number | undefined) => void) => () => void };
+
 export function createMaster(deps: MasterDeps): Master {
   const options: MasterOptions = { ...DEFAULT_MASTER_OPTIONS, ...deps.options };
   const clock = deps.clock ?? Date.now;
@@ -137,6 +140,10 @@ export function createMaster(deps: MasterDeps): Master {
   events.on('job:finished', () => waitList.notify());
   events.on('job:canceled', () => waitList.notify());
   events.on('node:removed', () => waitList.notify());
+  // Several masters on one database: the store tells us what happened through the others.
+  const unsubscribe = (deps.store as JobsReadySource).onJobsReady?.((at) =>
+    at === undefined ? waitList.notify() : waitList.notifyAt(at),
+  );
 
   return {
     app: ctx.app,
@@ -147,6 +154,7 @@ export function createMaster(deps: MasterDeps): Master {
     startReaper: () => reaper.start(),
     async close() {
       reaper.stop();
+      unsubscribe?.();
       waitList.close();
       await ctx.app.close();
     },

@@ -1,5 +1,6 @@
 import { defineOptions } from '../../core/config.js';
 import { startMaster } from '../../master/serve.js';
+import { describeLocation } from '../../store/open.js';
 import { leaf } from '../command.js';
 
 export const masterOptions = defineOptions({
@@ -24,7 +25,7 @@ export const masterOptions = defineOptions({
     type: 'string',
     default: './data/ffrtmp.db',
     env: 'FFRTMP_DB',
-    description: 'SQLite database file',
+    description: 'SQLite database file (standalone; ignored with --database-url)',
   },
   dbSync: {
     flag: 'db-sync',
@@ -40,7 +41,7 @@ export const masterOptions = defineOptions({
     type: 'string',
     env: 'DATABASE_URL',
     secret: true,
-    description: 'PostgreSQL URL (reserved; not available yet)',
+    description: 'PostgreSQL URL postgres://user:pass@host/db: state for several masters (instead of --db)',
   },
   apiKey: {
     flag: 'api-key',
@@ -137,7 +138,10 @@ export const masterCommand = leaf({
         bodyLimitBytes: o.bodyLimit,
       },
     });
-    io.err(`ffrtmp master listening on ${running.url} (database ${o.db})`);
+    const database = describeLocation(
+      o.databaseUrl ? { dialect: 'postgres', url: o.databaseUrl } : { dialect: 'sqlite', path: o.db },
+    );
+    io.err(`ffrtmp master listening on ${running.url} (database ${database})`);
     await new Promise<void>((resolve) => {
       if (io.signal.aborted) resolve();
       io.signal.addEventListener('abort', () => resolve(), { once: true });

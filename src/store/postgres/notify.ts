@@ -21,8 +21,8 @@ const RETRY_MAX_MS = 5000;
 
 /**
  * One dedicated connection (a pooled one would be handed to other queries), opened with the first
- * subscriber. When it drops it reconnects with backoff, and on reconnecting tells every subscriber
- * "now": notifications sent while it was down are lost, so waiters must look again.
+ * subscriber. When it drops it reconnects with backoff; each time LISTEN takes effect it tells every
+ * subscriber "now", since notifications sent before then are lost and waiters must look again.
  */
 export function createJobsReadyListener(connect: () => pg.Client): JobsReadyListenerHandle {
   const subscribers = new Set<JobsReadyListener>();
@@ -41,12 +41,12 @@ export function createJobsReadyListener(connect: () => pg.Client): JobsReadyList
     if (closed || retryTimer) return;
     retryTimer = setTimeout(() => {
       retryTimer = undefined;
-      starting = start(true);
+      starting = start();
     }, delay);
     delay = Math.min(delay * 2, RETRY_MAX_MS);
   }
 
-  async function start(reconnect: boolean): Promise<void> {
+  async function start(): Promise<void> {
     if (closed || client || connecting) return;
     connecting = true;
     const c = connect();
@@ -79,13 +79,15 @@ export function createJobsReadyListener(connect: () => pg.Client): JobsReadyList
     }
     client = c;
     delay = RETRY_MIN_MS;
-    if (reconnect) emit(undefined);
+    // Whatever was notified before LISTEN took effect (or while the connection was down) is lost:
+    // waiters look again now.
+    emit(undefined);
   }
 
   return {
     subscribe(fn) {
       subscribers.add(fn);
-      if (!client && !connecting && !retryTimer) starting = start(false);
+      if (!client && !connecting && !retryTimer) starting = start();
       return () => {
         subscribers.delete(fn);
       };

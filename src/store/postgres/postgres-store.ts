@@ -86,6 +86,8 @@ export async function openPostgresStore(
 
 type Db = pg.ClientBase;
 
+const ignore = () => {};
+
 function createPostgresStore(pool: pg.Pool, options: PostgresStoreOptions): Store {
   let closed = false;
   const listener = createJobsReadyListener(() => new pg.Client(poolConfig(options)));
@@ -104,15 +106,20 @@ function createPostgresStore(pool: pg.Pool, options: PostgresStoreOptions): Stor
       } catch (error) {
         throw toStoreError(error);
       }
+      // A checked-out client has no error listener of the pool's: a connection that drops emits
+      // 'error' here besides failing the query in flight, and unheard it would crash the process.
+      client.on('error', ignore);
       try {
         await client.query('BEGIN');
         const result = await fn(client);
         await client.query('COMMIT');
+        client.off('error', ignore);
         client.release();
         return result;
       } catch (error) {
         const broken = isConnectionError(error);
         if (!broken) await client.query('ROLLBACK').catch(() => {});
+        client.off('error', ignore);
         // A broken connection is destroyed rather than returned to the pool.
         client.release(broken ? (error as Error) : undefined);
         if (isRetryable(error) && attempt < 5) continue;
