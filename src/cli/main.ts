@@ -37,9 +37,19 @@ const root = group(
       async () => (await import('./commands/jobs.js')).jobsCommand,
     ),
     lazy(
+      'runs',
+      'List benchmark runs and show their results',
+      async () => (await import('./commands/runs.js')).runsCommand,
+    ),
+    lazy(
       'nodes',
       'List, inspect and remove compute nodes',
       async () => (await import('./commands/nodes.js')).nodesCommand,
+    ),
+    lazy(
+      'db',
+      'Apply migrations; copy a standalone SQLite database into PostgreSQL',
+      async () => (await import('./commands/db.js')).dbCommand,
     ),
     lazy(
       'certs',

@@ -13,6 +13,10 @@ import type {
   ResultBody,
   ResultJson,
   ResultListJson,
+  RunDetailJson,
+  RunJson,
+  RunListJson,
+  RunSubmissionBody,
 } from './contract/schemas.js';
 import { FfrtmpError, isErrorCode } from './errors.js';
 
@@ -79,6 +83,11 @@ export interface MasterClient {
     },
   ): Promise<ResultListJson>;
   getResult(jobId: string): Promise<ResultJson>;
+  /** Creates a run and queues its jobs in order (all or none). */
+  createRun(body: RunSubmissionBody): Promise<RunJson>;
+  listRuns(query?: ListQuery): Promise<RunListJson>;
+  /** The run plus `results`: the reference results JSON of its finished jobs. */
+  getRun(runId: string): Promise<RunDetailJson>;
 }
 
 function queryString(query: object | undefined): string {
@@ -160,5 +169,8 @@ export function createMasterClient(options: ClientOptions): MasterClient {
     submitResult: (body) => call('POST', '/results', body),
     listResults: (query) => call('GET', `/results${queryString(query)}`),
     getResult: (jobId) => call('GET', `/results/${id(jobId)}`),
+    createRun: (body) => call('POST', '/runs', body),
+    listRuns: (query) => call('GET', `/runs${queryString(query)}`),
+    getRun: (runId) => call('GET', `/runs/${id(runId)}`),
   };
 }

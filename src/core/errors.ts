@@ -21,6 +21,7 @@ export const ERROR_CODES = {
     status: 404,
     summary: 'No node with this id (a restarted master may have forgotten it: register again).',
   },
+  E_RUN_NOT_FOUND: { status: 404, summary: 'No run with this id.' },
   E_RESULT_NOT_FOUND: { status: 404, summary: 'No result has been stored for this job yet.' },
   E_STALE_ATTEMPT: {
     status: 409,
@@ -34,6 +35,11 @@ export const ERROR_CODES = {
     status: 503,
     summary:
       'The database (PostgreSQL) is unreachable or the connection dropped; nothing was half-applied: retry (the pool reconnects by itself).',
+  },
+  E_COPY_MISMATCH: {
+    status: 500,
+    summary:
+      'ffrtmp db copy: after copying, the target does not hold as many records as the source (was the source written to meanwhile?).',
   },
   E_INTERNAL: {
     status: 500,

@@ -3,6 +3,7 @@ import { type JobParameters, type OutputRung, parseJobParameters } from './job-p
 import type { Scenario, ScenarioKind } from './scenarios.js';
 import { formatBitrate, parseBitrateKbps, parseResolution } from './units.js';
 import { isRecord } from './guards.js';
+import type { RunEntry } from './records.js';
 
 /**
  * The results of a benchmark run (DESIGN §3 Run) in the reference runner's results JSON shape,
@@ -319,6 +320,52 @@ export function toScenarioRecord(
   if (ssim !== undefined) record.ssim_score = ssim;
   return record;
 }
+
+/** A job as the wire gives it (times as RFC 3339 strings), for a run's records. */
+export interface RunJobView extends ScenarioJob {
+  scenario: string;
+  started_at: string | null;
+  completed_at: string | null;
+}
+
+/** The window a record reports: the agent's own (`analyzer_output.started_at/ended_at`), else the job's times. */
+export function scenarioTimes(job: RunJobView, result: ScenarioResult | undefined): ScenarioTimes {
+  const analyzer = result?.analyzer_output ?? null;
+  const text = (v: unknown) => (typeof v === 'string' ? v : null);
+  return {
+    startIso: text(analyzer?.started_at) ?? job.started_at,
+    endIso: text(analyzer?.ended_at) ?? job.completed_at,
+  };
+}
+
+/** The scenario a run entry stands for: its job's name and parameters, the entry's kind and repetition. */
+export function entryScenario(entry: RunEntry, job: RunJobView): Scenario {
+  return {
+    name: job.scenario,
+    kind: entry.kind,
+    parameters: isRecord(job.parameters) ? job.parameters : {},
+    ...(entry.group === null ? {} : { group: entry.group }),
+    ...(entry.repetition === null ? {} : { repetition: entry.repetition }),
+  };
+}
+
+/**
+ * The results document of a run, as `ffrtmp test` writes it and `GET /runs/{id}` serves it: one
+ * record per finished job (completed, failed or canceled), in run order, with its latest result.
+ */
+export function runResultsDocument(
+  testDateMs: number,
+  items: readonly { entry: RunEntry; job: RunJobView; result: ScenarioResult | undefined }[],
+): ResultsDocument {
+  const records = items
+    .filter(({ job }) => FINISHED.has(job.status))
+    .map(({ entry, job, result }) =>
+      toScenarioRecord(entryScenario(entry, job), job, result, scenarioTimes(job, result)),
+    );
+  return resultsDocument(testDateMs, records);
+}
+
+const FINISHED = new Set(['completed', 'failed', 'canceled']);
 
 // ---------------------------------------------------------------------------------------------
 // Repetitions

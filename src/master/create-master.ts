@@ -10,6 +10,7 @@ import { createReaper, type Reaper } from './reaper.js';
 import { mountJobRoutes } from './routes/jobs.js';
 import { mountNodeRoutes } from './routes/nodes.js';
 import { mountResultRoutes } from './routes/results.js';
+import { mountRunRoutes } from './routes/runs.js';
 import { createWaitList, type WaitList } from './wait-list.js';
 
 export interface MasterOptions {
@@ -78,9 +79,6 @@ export interface Master {
   close(): Promise<void>;
 }
 
-// TODO(postgres): moves into the Store port once the runs branch's port edits are merged.
-type JobsReadySource = { onJobsReady?: (listener: (at: number | undefined) => void) => () => void };
-
 export function createMaster(deps: MasterDeps): Master {
   const options: MasterOptions = { ...DEFAULT_MASTER_OPTIONS, ...deps.options };
   const clock = deps.clock ?? Date.now;
@@ -124,6 +122,7 @@ export function createMaster(deps: MasterDeps): Master {
   mountNodeRoutes(ctx);
   mountJobRoutes(ctx);
   mountResultRoutes(ctx);
+  mountRunRoutes(ctx);
 
   const reaper: Reaper = createReaper({
     store: deps.store,
@@ -141,7 +140,7 @@ export function createMaster(deps: MasterDeps): Master {
   events.on('job:canceled', () => waitList.notify());
   events.on('node:removed', () => waitList.notify());
   // Several masters on one database: the store tells us what happened through the others.
-  const unsubscribe = (deps.store as JobsReadySource).onJobsReady?.((at) =>
+  const unsubscribe = deps.store.onJobsReady?.((at) =>
     at === undefined ? waitList.notify() : waitList.notifyAt(at),
   );
 

@@ -2,15 +2,16 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { delay } from '../agent/delay.js';
 import type { MasterClient } from '../core/client.js';
-import type { JobJson } from '../core/contract/schemas.js';
+import type { JobJson, RunJson } from '../core/contract/schemas.js';
 import { isFfrtmpError } from '../core/errors.js';
-import { type ScenarioRecord, resultsDocument, toScenarioRecord } from '../core/run-stats.js';
+import { type ScenarioRecord, resultsDocument, scenarioTimes, toScenarioRecord } from '../core/run-stats.js';
 import type { Scenario } from '../core/scenarios.js';
 
 /**
- * The benchmark runner: each scenario becomes a job on a master (the one code path shared with
- * distributed mode), run one after another; the results file is rewritten after every scenario,
- * so an interrupted run keeps what finished.
+ * The benchmark runner: the scenarios become one run on a master (`POST /runs`, the one code path
+ * shared with distributed mode), whose jobs run one after another; the results file is rewritten
+ * after every scenario, so an interrupted run keeps what finished. `GET /runs/{id}` serves the same
+ * document from the master.
  */
 
 export type Phase = 'queued' | 'stabilizing' | 'measuring' | 'cooling down' | 'uploading';
@@ -31,11 +32,16 @@ export interface RunScenariosOptions {
   client: MasterClient;
   scenarios: readonly Scenario[];
   outputFile: string;
-  runId: string;
+  /** The run's name on the master. */
+  name: string;
+  /** The runner's options, kept with the run (repeat, baseline, …). */
+  options?: Record<string, unknown>;
   /** Pin every job to this node (`--node`). */
   targetNodeId?: string | undefined;
-  /** Aborting cancels the running job, writes what finished, and returns. */
+  /** Aborting cancels the run's unfinished jobs, writes what finished, and returns. */
   signal: AbortSignal;
+  /** Called once the master has created the run (and queued every job). */
+  onRunCreated?: (run: RunJson) => void;
   onProgress?: (p: RunProgress) => void;
   onScenarioDone?: (record: ScenarioRecord, index: number) => void;
   pollMs?: number;
@@ -43,6 +49,7 @@ export interface RunScenariosOptions {
 }
 
 export interface RunOutcome {
+  runId: string;
   records: ScenarioRecord[];
   outputFile: string;
   interrupted: boolean;
@@ -79,30 +86,52 @@ function writeAtomically(path: string, text: string): void {
   renameSync(tmp, path);
 }
 
+/** Cancels what is still queued or running; a job that finished meanwhile is left as it is. */
+async function cancelUnfinished(client: MasterClient, jobIds: readonly string[]): Promise<void> {
+  for (const id of jobIds) {
+    await client.cancelJob(id).catch((error: unknown) => {
+      if (!isFfrtmpError(error) || error.code !== 'E_INVALID_TRANSITION') throw error;
+    });
+  }
+}
+
 export async function runScenarios(o: RunScenariosOptions): Promise<RunOutcome> {
   const now = o.now ?? Date.now;
-  const testDate = now();
+  const run = await o.client.createRun({
+    name: o.name,
+    options: o.options ?? {},
+    jobs: o.scenarios.map((s) => ({
+      scenario: s.name,
+      parameters: s.parameters,
+      kind: s.kind,
+      group: s.group ?? null,
+      repetition: s.repetition ?? null,
+      ...(o.targetNodeId ? { target_node_id: o.targetNodeId } : {}),
+    })),
+  });
+  o.onRunCreated?.(run);
+  const jobIds = run.entries.map((e) => e.job_id);
+  const testDate = Date.parse(run.created_at);
   const records: ScenarioRecord[] = [];
   const save = () =>
     writeAtomically(o.outputFile, `${JSON.stringify(resultsDocument(testDate, records), null, 2)}\n`);
+  const outcome = (interrupted: boolean): RunOutcome => ({
+    runId: run.id,
+    records,
+    outputFile: o.outputFile,
+    interrupted,
+  });
 
   for (const [index, scenario] of o.scenarios.entries()) {
-    if (o.signal.aborted) break;
-    const submitted = await o.client.submitJob({
-      scenario: scenario.name,
-      parameters: scenario.parameters,
-      run_id: o.runId,
-      ...(o.targetNodeId ? { target_node_id: o.targetNodeId } : {}),
-    });
+    const jobId = jobIds[index];
+    if (jobId === undefined) throw new Error(`run ${run.id} has no job for scenario ${index + 1}`);
     const started = now();
-    let job: JobJson = submitted;
+    let job: JobJson = await o.client.getJob(jobId);
     while (job.status !== 'completed' && job.status !== 'failed' && job.status !== 'canceled') {
       if (o.signal.aborted) {
-        await o.client.cancelJob(job.id).catch((error: unknown) => {
-          if (!isFfrtmpError(error) || error.code !== 'E_INVALID_TRANSITION') throw error;
-        });
+        await cancelUnfinished(o.client, jobIds.slice(index));
         save();
-        return { records, outputFile: o.outputFile, interrupted: true };
+        return outcome(true);
       }
       const { phase, remaining } = phaseOf(job, scenario.parameters, now());
       o.onProgress?.({
@@ -121,15 +150,16 @@ export async function runScenarios(o: RunScenariosOptions): Promise<RunOutcome> 
       if (isFfrtmpError(error) && error.code === 'E_RESULT_NOT_FOUND') return undefined;
       throw error;
     });
-    const analyzer = result?.analyzer_output ?? null;
-    const startIso =
-      (typeof analyzer?.started_at === 'string' ? analyzer.started_at : null) ?? job.started_at;
-    const endIso = (typeof analyzer?.ended_at === 'string' ? analyzer.ended_at : null) ?? job.completed_at;
-    const record = toScenarioRecord(scenario, job, result, { startIso, endIso });
+    const record = toScenarioRecord(scenario, job, result, scenarioTimes(job, result));
     records.push(record);
     save();
     o.onScenarioDone?.(record, index);
+    if (o.signal.aborted) {
+      await cancelUnfinished(o.client, jobIds.slice(index + 1));
+      save();
+      return outcome(true);
+    }
   }
   save();
-  return { records, outputFile: o.outputFile, interrupted: o.signal.aborted };
+  return outcome(o.signal.aborted);
 }

@@ -4,7 +4,7 @@ import { type ErrorCode, FfrtmpError } from '../core/errors.js';
 import { type Job, type Priority, retry } from '../core/job.js';
 import { parseJobParameters } from '../core/job-parameters.js';
 import type { NodeRegistration } from '../core/node.js';
-import type { NewJob, ResultUpload } from '../core/records.js';
+import type { NewJob, NewRun, ResultUpload } from '../core/records.js';
 import type { ClaimOptions, LeaseOptions, ReapOptions, Store } from './port.js';
 
 /**
@@ -960,6 +960,118 @@ export function describeStoreContract(
       });
     });
 
+    describe('runs', () => {
+      function newRun(jobs: readonly NewJob[], overrides: Partial<NewRun> = {}): NewRun {
+        return {
+          id: randomUUID(),
+          name: 'contract run',
+          options: { repeat: 2, baseline: true },
+          entries: jobs.map((j, i) => ({
+            job_id: j.id,
+            kind: i === 0 ? 'baseline' : 'single',
+            group: i === 0 ? null : 'encode',
+            repetition: i === 0 ? null : i,
+          })),
+          ...overrides,
+        };
+      }
+
+      it('createRun stores the run and queues its jobs in order with run_id set', async () => {
+        const specs = [newJob({ priority: 'low' }), newJob(), newJob({ priority: 'low' })];
+        const submitted = newRun(specs);
+        const { run, jobs } = await store.createRun(submitted, specs, T0);
+
+        expect(run).toEqual({
+          ...submitted,
+          created_at: T0,
+          job_counts: { queued: 3, assigned: 0, running: 0, completed: 0, failed: 0, canceled: 0 },
+          status: 'queued',
+        });
+        expect(jobs.map((j) => j.id)).toEqual(specs.map((s) => s.id));
+        expect(jobs.every((j) => j.run_id === run.id && j.status === 'queued')).toBe(true);
+        expect(await store.getRun(run.id)).toEqual(run);
+        const listed = await store.listJobs({ run_id: run.id }, {});
+        expect(listed.items.map((j) => j.id)).toEqual(specs.map((s) => s.id));
+      });
+
+      it("hands out a run's jobs one at a time, in run order, whatever their priority", async () => {
+        const node = await addNode({ max_concurrent_jobs: 10 });
+        const specs = [newJob({ priority: 'low' }), newJob({ priority: 'high' }), newJob()];
+        const { run } = await store.createRun(newRun(specs), specs, T0);
+        const loose = (await addJobs(1, { priority: 'low' }, T0 + 1))[0];
+
+        const first = await claim(node, T0 + 10);
+        expect(first.id).toBe(specs[0]?.id);
+        // The run's next job waits for the first; a job outside the run does not.
+        expect((await claim(node, T0 + 11)).id).toBe(loose?.id);
+        expect(await store.claimNext(node, T0 + 12, CLAIM)).toBeNull();
+
+        await store.submitResult(upload(first, node, { status: 'failed', error: 'boom' }), T0 + 13);
+        const second = await claim(node, T0 + 14);
+        expect(second.id).toBe(specs[1]?.id);
+        await store.cancelJob(second.id, T0 + 15);
+        expect((await claim(node, T0 + 16)).id).toBe(specs[2]?.id);
+        expect((await store.getRun(run.id)).status).toBe('running');
+      });
+
+      it('derives status and job_counts from its jobs', async () => {
+        const node = await addNode({ max_concurrent_jobs: 5 });
+        const specs = [newJob(), newJob()];
+        const { run } = await store.createRun(newRun(specs), specs, T0);
+        const first = await claim(node, T0 + 1);
+        expect(await store.getRun(run.id)).toMatchObject({
+          status: 'running',
+          job_counts: { queued: 1, assigned: 1 },
+        });
+        await store.submitResult(upload(first, node), T0 + 2);
+        const second = await claim(node, T0 + 3);
+        await store.submitResult(upload(second, node, { status: 'failed', error: 'boom' }), T0 + 4);
+        expect(await store.getRun(run.id)).toMatchObject({
+          status: 'failed',
+          job_counts: { queued: 0, completed: 1, failed: 1 },
+        });
+      });
+
+      it('getRun of an unknown run throws E_RUN_NOT_FOUND', async () => {
+        await expectCode(store.getRun(randomUUID()), 'E_RUN_NOT_FOUND');
+      });
+
+      it('listRuns pages oldest first', async () => {
+        expect(await store.listRuns({})).toEqual({ items: [], next_cursor: null });
+        const ids: string[] = [];
+        for (let i = 0; i < 5; i++) {
+          const specs = [newJob()];
+          ids.push((await store.createRun(newRun(specs, { name: `run ${i}` }), specs, T0 + i)).run.id);
+        }
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        for (let pages = 0; pages < 5; pages++) {
+          const page = await store.listRuns({ limit: 2, cursor });
+          expect(page.items.length).toBeLessThanOrEqual(2);
+          seen.push(...page.items.map((r) => r.id));
+          if (page.next_cursor === null) break;
+          cursor = page.next_cursor;
+        }
+        expect(seen).toEqual(ids);
+        await expectCode(store.listRuns({ cursor: 'nonsense' }), 'E_INVALID_PARAMETER');
+      });
+
+      it('creates nothing when one of the jobs cannot be stored', async () => {
+        const good = newJob();
+        const taken = (await addJobs(1))[0];
+        if (!taken) throw new Error('expected a job');
+        const specs = [good, newJob({ id: taken.id })];
+        const submitted = newRun(specs);
+
+        await expect(store.createRun(submitted, specs, T0)).rejects.toThrow();
+        await expectCode(store.getRun(submitted.id), 'E_RUN_NOT_FOUND');
+        await expectCode(store.getJob(good.id), 'E_JOB_NOT_FOUND');
+        expect((await store.listJobs({ run_id: submitted.id }, {})).items).toEqual([]);
+        expect((await store.listRuns({})).items).toEqual([]);
+        expect(await store.getJob(taken.id)).toEqual(taken);
+      });
+    });
+
     describe('counts', () => {
       it('counts jobs by status, the queue by priority and nodes by status (zeros included)', async () => {
         const empty = await store.counts();
@@ -1013,6 +1125,87 @@ export function describeStoreContract(
 
       it('throws E_NODE_NOT_FOUND for an unknown node', async () => {
         await expectCode(store.removeNode(randomUUID(), T0), 'E_NODE_NOT_FOUND');
+      });
+    });
+
+    describe('bulk copy (totals, importRecords, eraseAll)', () => {
+      /** A store with history: nodes (one offline), a run, a retried job with two results. */
+      async function seedHistory(): Promise<void> {
+        const a = await addNode({ node_key: 'a', labels: { rack: 'x' } });
+        await addNode({ node_key: 'b' }, T0 - NODE_TIMEOUT_MS - 1);
+        const specs = [newJob(), newJob({ priority: 'high' })];
+        await store.createRun(
+          {
+            id: randomUUID(),
+            name: 'bulk',
+            options: { repeat: 1 },
+            entries: specs.map((j) => ({ job_id: j.id, kind: 'single', group: null, repetition: null })),
+          },
+          specs,
+          T0,
+        );
+        const [loose] = await addJobs(1, { priority: 'low' }, T0 + 10);
+        const first = await claim(a, T0 + 20);
+        await store.submitResult(upload(first, a, { status: 'failed', error: 'crash' }), T0 + 30);
+        await store.retryJob(first.id, T0 + 40);
+        const again = await claim(a, T0 + 50);
+        await store.submitResult(upload(again, a, { quality: { psnr: 40.5 } }), T0 + 60);
+        await store.reclaimExpired(T0 + 70, REAP); // b goes offline
+        if (loose) await store.cancelJob(loose.id, T0 + 80);
+      }
+
+      async function everything(s: Store) {
+        const all = async <T>(list: (p: { limit: number }) => Promise<{ items: T[] }>) =>
+          (await list({ limit: 1000 })).items;
+        return {
+          nodes: await all((p) => s.listNodes({}, p)),
+          runs: await all((p) => s.listRuns(p)),
+          jobs: await all((p) => s.listJobs({}, p)),
+          results: await all((p) => s.listResults({}, p)),
+          counts: await s.counts(),
+        };
+      }
+
+      it('totals count each kind of record', async () => {
+        expect(await store.totals()).toEqual({ nodes: 0, runs: 0, jobs: 0, results: 0 });
+        await seedHistory();
+        expect(await store.totals()).toEqual({ nodes: 2, runs: 1, jobs: 3, results: 2 });
+      });
+
+      it('importRecords into an empty store reproduces every record and derived state', async () => {
+        await seedHistory();
+        const source = await everything(store);
+        const target = await open();
+        try {
+          await target.importRecords({ nodes: source.nodes, runs: source.runs });
+          await target.importRecords({ jobs: source.jobs });
+          await target.importRecords({ results: source.results });
+          expect(await everything(target)).toEqual(source);
+          expect(await target.totals()).toEqual(await store.totals());
+          expect(source.nodes.map((n) => n.status).sort()).toEqual(['available', 'offline']);
+          // The run's status and job counts are derived from the copied jobs.
+          const [run] = source.runs;
+          expect(run && (await target.getRun(run.id))).toEqual(run);
+        } finally {
+          await target.close();
+        }
+      });
+
+      it('importRecords is all or nothing: a duplicate id rolls back the whole call', async () => {
+        await seedHistory();
+        const { jobs } = await everything(store);
+        const fresh = { ...(jobs[0] as Job), id: randomUUID() };
+        await expect(store.importRecords({ jobs: [fresh, jobs[1] as Job] })).rejects.toThrow();
+        await expectCode(store.getJob(fresh.id), 'E_JOB_NOT_FOUND');
+      });
+
+      it('eraseAll leaves an empty store that works as new', async () => {
+        await seedHistory();
+        await store.eraseAll();
+        expect(await store.totals()).toEqual({ nodes: 0, runs: 0, jobs: 0, results: 0 });
+        const node = await addNode();
+        const [job] = await addJobs(1);
+        expect((await claim(node, T0 + 1)).id).toBe(job?.id);
       });
     });
 

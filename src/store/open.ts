@@ -1,5 +1,5 @@
 import { FfrtmpError } from '../core/errors.js';
-import type { Store } from './port.js';
+import type { AppliedMigration, Store } from './port.js';
 import { openPostgresStore } from './postgres/postgres-store.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
 
@@ -36,7 +36,24 @@ export function describeLocation(location: StoreLocation): string {
   return u.toString();
 }
 
-export async function openStore(location: StoreLocation): Promise<Store> {
+/** `sqlite:PATH` or a postgres:// URL, as `ffrtmp db copy --from/--to` take them. */
+export function parseStoreLocation(text: string, flag: string): StoreLocation {
+  if (text.startsWith('sqlite:')) {
+    const path = text.slice('sqlite:'.length);
+    if (path === '')
+      throw new FfrtmpError('E_INVALID_CONFIG', `${flag}: expected sqlite:PATH, got an empty path`);
+    return { dialect: 'sqlite', path };
+  }
+  if (/^postgres(ql)?:\/\//.test(text)) return { dialect: 'postgres', url: parseDatabaseUrl(text, flag) };
+  throw new FfrtmpError(
+    'E_INVALID_CONFIG',
+    `${flag}: expected sqlite:PATH or postgres://user:password@host/database, got "${text.replace(/:[^:@/]*@/, ':***@')}"`,
+  );
+}
+
+export async function openStore(
+  location: StoreLocation,
+): Promise<Store & { migrations: AppliedMigration[] }> {
   if (location.dialect === 'postgres') return openPostgresStore({ url: location.url });
   return openSqliteStore({ path: location.path, synchronous: location.synchronous ?? 'normal' });
 }

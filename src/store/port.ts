@@ -1,6 +1,6 @@
 import type { Job, JobStatus, Priority } from '../core/job.js';
 import type { Node, NodeRegistration, NodeStatus } from '../core/node.js';
-import type { JobResult, NewJob, ResultUpload } from '../core/records.js';
+import type { JobResult, NewJob, NewRun, ResultUpload, Run } from '../core/records.js';
 
 /**
  * The persistence port: domain verbs, each one atomic. Adapters (sqlite/, postgres/) implement it
@@ -79,6 +79,29 @@ export interface StoreCounts {
   nodes: Record<NodeStatus, number>;
 }
 
+/** What `ffrtmp db copy` moves between stores, as domain records: ids, times and order are kept. */
+export interface StoreRecords {
+  nodes: Node[];
+  runs: Run[];
+  jobs: Job[];
+  results: JobResult[];
+}
+
+export type RecordKind = keyof StoreRecords;
+export type RecordTotals = Record<RecordKind, number>;
+
+/** One schema migration, as `ffrtmp db migrate` reports it. */
+export interface AppliedMigration {
+  version: number;
+  name: string;
+}
+
+/**
+ * Called when jobs may have become claimable through any master sharing the store: `at` is
+ * undefined for "now", or the epoch ms when they become claimable (a retry backoff).
+ */
+export type JobsReadyListener = (at: number | undefined) => void;
+
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
 
@@ -99,7 +122,9 @@ export interface Store {
   listJobs(filter: JobFilter, page: Page): Promise<PageOf<Job>>;
   /**
    * Hands the oldest ready job of the highest priority that this node can run to this node, or
-   * returns null. Never gives one job to two nodes, respects the node's max_concurrent_jobs.
+   * returns null. The jobs of a run made by createRun go one at a time, in run order: a job waits
+   * while an earlier job of its run is queued, assigned or running (a benchmark run measures one
+   * encode at a time). Jobs that only carry a run_id (POST /jobs) are not held back. Never gives one job to two nodes, respects the node's max_concurrent_jobs.
    */
   claimNext(nodeId: string, now: number, options: ClaimOptions): Promise<Job | null>;
   /** Progress from the holder; renews the lease. Fenced by node and attempt. */
@@ -114,7 +139,35 @@ export interface Store {
   getLatestResult(jobId: string): Promise<JobResult>;
   listResults(filter: ResultFilter, page: Page): Promise<PageOf<JobResult>>;
 
+  /**
+   * Stores the run and enqueues its jobs in the given order (each with `run_id` = the run's id),
+   * all or nothing. `run.entries` must name the jobs, in the same order.
+   */
+  createRun(run: NewRun, jobs: readonly NewJob[], now: number): Promise<{ run: Run; jobs: Job[] }>;
+  /** Throws E_RUN_NOT_FOUND. Status and job_counts are derived from the run's jobs now. */
+  getRun(runId: string): Promise<Run>;
+  /** Oldest first, paged like the other lists. */
+  listRuns(page: Page): Promise<PageOf<Run>>;
+
   counts(): Promise<StoreCounts>;
+
+  /** How many records of each kind the store holds (verifies `ffrtmp db copy`). */
+  totals(): Promise<RecordTotals>;
+  /**
+   * Inserts records verbatim (same ids, times, attempts, derived state), in the given order, all of
+   * one call in one transaction. Nodes come with their status: `offline` is kept, busy/available is
+   * derived again from the jobs. Results need their jobs imported first.
+   */
+  importRecords(records: Partial<StoreRecords>): Promise<void>;
+  /** Deletes every node, run, job and result (`ffrtmp db copy --force` on a non-empty target). */
+  eraseAll(): Promise<void>;
+
+  /**
+   * Present where several masters share the store (PostgreSQL LISTEN/NOTIFY): the listener hears
+   * of submissions, retries, requeues and freed capacity on every master, this one included.
+   * Returns the unsubscribe function. Absent for SQLite, whose one master wakes its own waiters.
+   */
+  onJobsReady?(listener: JobsReadyListener): () => void;
 
   close(): Promise<void>;
 }

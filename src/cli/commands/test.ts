@@ -1,6 +1,6 @@
 import { parseBatchFile } from '../../core/scenario-file.js';
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { createTransport } from '../../agent/transport.js';
 import { createMasterClient } from '../../core/client.js';
 import { type ConfigValues, defineOptions } from '../../core/config.js';
@@ -175,7 +175,6 @@ function progressLine(p: RunProgress): string {
 export async function runTest(o: TestRunOptions, scenarios: Scenario[], io: CliIo): Promise<number> {
   const list = repeatScenarios(scenarios, o.repeat);
   const outputFile = resolve(o.outputDir, resultsFileName(Date.now()));
-  const runId = `run-${new Date().toISOString().replace(/[:.]/g, '-')}`;
   let stopEmbedded: (() => Promise<void>) | undefined;
   let baseUrl = o.master ?? readUpState(resolve(o.dataDir))?.master_url;
   if (baseUrl && !o.master) io.err(`using the master of "ffrtmp up": ${baseUrl}`);
@@ -212,9 +211,15 @@ export async function runTest(o: TestRunOptions, scenarios: Scenario[], io: CliI
       client,
       scenarios: list,
       outputFile,
-      runId,
+      name: basename(outputFile, '.json'),
+      options: {
+        repeat: o.repeat,
+        baseline: scenarios.some((s) => s.kind === 'baseline'),
+        ...(o.node ? { node: o.node } : {}),
+      },
       targetNodeId: o.node,
       signal: io.signal,
+      onRunCreated: (run) => io.err(`run ${run.id} created with ${run.entries.length} job(s)`),
       onProgress: (p) => {
         if (Date.now() - lastLine >= 5000) {
           lastLine = Date.now();
@@ -228,6 +233,9 @@ export async function runTest(o: TestRunOptions, scenarios: Scenario[], io: CliI
     });
     io.out(outcome.records.length > 0 ? summary(outcome.records) : 'no scenario finished');
     io.out(`\nresults: ${outcome.outputFile}`);
+    // The embedded master stops with the run; its database stays in --data-dir for `ffrtmp master`.
+    const where = stopEmbedded ? `URL of a master on --data-dir ${resolve(o.dataDir)}` : baseUrl;
+    io.out(`run: ${outcome.runId} (re-read it: ffrtmp analyze --run ${outcome.runId} --master ${where})`);
     io.out(
       `master: ${baseUrl}${stopEmbedded ? ' (stopped with this run; `ffrtmp master` keeps one running)' : ''}`,
     );

@@ -1,7 +1,7 @@
 import type { Job } from '../job.js';
 import type { Node } from '../node.js';
-import type { JobResult, ResultUpload } from '../records.js';
-import type { JobJson, NodeJson, ResultBody, ResultJson } from './schemas.js';
+import type { JobResult, ResultUpload, Run } from '../records.js';
+import type { JobJson, NodeJson, ResultBody, ResultJson, RunJson } from './schemas.js';
 
 /** Domain objects keep epoch-ms times; the wire uses RFC 3339 strings. */
 
@@ -67,5 +67,17 @@ export function fromResultBody(body: ResultBody, now: number): ResultUpload {
     quality: body.quality ?? null,
     samples: body.samples ?? null,
     analyzer_output: body.analyzer_output ?? null,
+  };
+}
+
+export function toRunJson(run: Run): RunJson {
+  return {
+    id: run.id,
+    name: run.name,
+    status: run.status,
+    created_at: iso(run.created_at),
+    options: run.options,
+    entries: run.entries.map((e) => ({ ...e })),
+    job_counts: { ...run.job_counts },
   };
 }

@@ -143,6 +143,29 @@ export const ROUTES = {
     summary: 'Latest result of a job',
     response: { status: 200, schema: S.ResultSchema },
   },
+  createRun: {
+    method: 'POST',
+    path: '/runs',
+    access: 'admin',
+    summary: 'Create a benchmark run and queue its jobs in order, atomically',
+    body: S.RunSubmissionBody,
+    response: { status: 201, schema: S.RunSchema },
+  },
+  listRuns: {
+    method: 'GET',
+    path: '/runs',
+    access: 'admin',
+    summary: 'List runs',
+    query: S.RunListQuery,
+    response: { status: 200, schema: S.RunListSchema },
+  },
+  getRun: {
+    method: 'GET',
+    path: '/runs/:id',
+    access: 'admin',
+    summary: 'One run, with its results in the reference results-JSON shape',
+    response: { status: 200, schema: S.RunDetailSchema },
+  },
 } as const satisfies Record<string, RouteSpec>;
 
 export type RouteName = keyof typeof ROUTES;

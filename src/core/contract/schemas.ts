@@ -1,6 +1,8 @@
 import { type Static, Type as T } from '@sinclair/typebox';
 import { CONFIDENCES, JOB_STATUSES, PRIORITIES } from '../job.js';
 import { NODE_STATUSES, NODE_TYPES, POWER_SOURCES } from '../node.js';
+import { RUN_STATUSES } from '../records.js';
+import type { ResultsDocument } from '../run-stats.js';
 
 /**
  * The HTTP contract, written once: request and response schemas (JSON Schema via TypeBox) from
@@ -193,6 +195,78 @@ export const ResultListSchema = T.Object({
   next_cursor: T.Union([T.String(), T.Null()]),
 });
 
+// ---- runs --------------------------------------------------------------------------------------
+
+const SCENARIO_KINDS = ['baseline', 'single', 'multi'] as const;
+export const MAX_RUN_JOBS = 1000;
+
+/** One job of a run: a job submission without run_id, plus how the runner made it. */
+export const RunJobSpec = T.Object(
+  {
+    scenario: T.String({ minLength: 1, maxLength: 200 }),
+    confidence: T.Optional(Literals(CONFIDENCES)),
+    // Checked field by field by parseJobParameters (core/job-parameters.ts).
+    parameters: T.Optional(T.Record(T.String(), T.Unknown())),
+    priority: T.Optional(Literals(PRIORITIES)),
+    max_retries: T.Optional(T.Integer({ minimum: 0, maximum: 20 })),
+    target_node_id: T.Optional(T.Union([Id, T.Null()])),
+    kind: T.Optional(Literals(SCENARIO_KINDS)),
+    group: T.Optional(T.Union([T.String({ minLength: 1, maxLength: 200 }), T.Null()])),
+    repetition: T.Optional(T.Union([T.Integer({ minimum: 1, maximum: 1000 }), T.Null()])),
+  },
+  { additionalProperties: false },
+);
+export type RunJobSpec = Static<typeof RunJobSpec>;
+
+export const RunSubmissionBody = T.Object(
+  {
+    name: T.String({ minLength: 1, maxLength: 200 }),
+    options: T.Optional(T.Record(T.String({ maxLength: 64 }), T.Unknown(), { maxProperties: 64 })),
+    jobs: T.Array(RunJobSpec, { minItems: 1, maxItems: MAX_RUN_JOBS }),
+  },
+  { additionalProperties: false },
+);
+export type RunSubmissionBody = Static<typeof RunSubmissionBody>;
+
+const RunEntrySchema = T.Object({
+  job_id: Id,
+  kind: Literals(SCENARIO_KINDS),
+  group: T.Union([T.String(), T.Null()]),
+  repetition: T.Union([T.Integer(), T.Null()]),
+});
+
+export const RunSchema = T.Object({
+  id: Id,
+  name: T.String(),
+  status: Literals(RUN_STATUSES),
+  created_at: Time,
+  options: T.Record(T.String(), T.Unknown()),
+  /** The run's jobs in submission order. */
+  entries: T.Array(RunEntrySchema),
+  job_counts: T.Record(T.String(), T.Integer()),
+});
+export type RunJson = Static<typeof RunSchema>;
+
+export const RunListSchema = T.Object({
+  count: T.Integer(),
+  runs: T.Array(RunSchema),
+  next_cursor: T.Union([T.String(), T.Null()]),
+});
+export type RunListJson = Static<typeof RunListSchema>;
+
+/**
+ * The reference runner's results JSON (`{test_date, scenarios}`, plus `repeats`), of the run's
+ * finished jobs in run order; each scenario as core/run-stats.ts ScenarioRecord describes it.
+ */
+export const ResultsDocumentSchema = T.Object({
+  test_date: Time,
+  scenarios: T.Array(T.Record(T.String(), T.Unknown())),
+  repeats: T.Optional(T.Array(T.Record(T.String(), T.Unknown()))),
+});
+
+export const RunDetailSchema = T.Intersect([RunSchema, T.Object({ results: ResultsDocumentSchema })]);
+export type RunDetailJson = RunJson & { results: ResultsDocument };
+
 // ---- queries -----------------------------------------------------------------------------------
 
 const Limit = T.Optional(
@@ -218,6 +292,7 @@ export const ResultListQuery = T.Object(
   { job_id: T.Optional(Id), node_id: T.Optional(Id), run_id: T.Optional(Id), limit: Limit, cursor: Cursor },
   { additionalProperties: false },
 );
+export const RunListQuery = T.Object({ limit: Limit, cursor: Cursor }, { additionalProperties: false });
 export const NextJobQuery = T.Object(
   {
     node_id: Id,

@@ -80,15 +80,30 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
       CREATE INDEX results_by_node ON results (node_id, seq);
     `,
   },
+  {
+    version: 2,
+    name: 'runs',
+    sql: `
+      CREATE TABLE runs (
+        seq BIGSERIAL PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        options JSONB NOT NULL,
+        -- [{job_id, kind, group, repetition}] in run order; the jobs carry run_id.
+        entries JSONB NOT NULL,
+        created_at BIGINT NOT NULL
+      );
+      -- The claim asks "is an earlier job of this run unfinished?"; only unfinished run jobs are here.
+      CREATE INDEX jobs_run_unfinished ON jobs (run_id, seq)
+        WHERE run_id IS NOT NULL AND status IN ('queued', 'assigned', 'running');
+    `,
+  },
 ];
 
 /** Any constant works; it only has to be the same for every master sharing the database. */
 const MIGRATION_LOCK = 0x6666_7274; // "ffrt"
 
-export interface AppliedMigration {
-  version: number;
-  name: string;
-}
+import type { AppliedMigration } from '../port.js';
 
 /**
  * Applies what is missing, all in one transaction under a transaction-scoped advisory lock: masters

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { JobsReadyListener } from '../port.js';
 
 /**
  * LISTEN/NOTIFY between masters: every transaction that may make a job claimable (a submission, a
@@ -7,9 +8,6 @@ import type pg from 'pg';
  * or the epoch ms at which the jobs become claimable (a retry backoff).
  */
 export const JOBS_READY_CHANNEL = 'ffrtmp_jobs_ready';
-
-/** `at` is undefined for "now", or the epoch ms when the jobs become claimable. */
-export type JobsReadyListener = (at: number | undefined) => void;
 
 export interface JobsReadyListenerHandle {
   subscribe(fn: JobsReadyListener): () => void;

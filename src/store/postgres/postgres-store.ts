@@ -16,12 +16,29 @@ import {
   retry,
 } from '../../core/job.js';
 import { NODE_STATUSES, type NodeRegistration, type NodeStatus } from '../../core/node.js';
-import { type JobResult, type NewJob, type ResultUpload, toJob } from '../../core/records.js';
+import {
+  type JobResult,
+  type NewJob,
+  type NewRun,
+  type ResultUpload,
+  type Run,
+  emptyJobCounts,
+  toJob,
+} from '../../core/records.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../paging.js';
-import type { Page, PageOf, ReapReport, Store, SubmitResultOutcome } from '../port.js';
+import type {
+  AppliedMigration,
+  Page,
+  PageOf,
+  ReapReport,
+  RecordTotals,
+  Store,
+  StoreRecords,
+  SubmitResultOutcome,
+} from '../port.js';
 import { isConnectionError, isRetryable, toStoreError } from './errors.js';
-import { type AppliedMigration, migratePostgres } from './migrations.js';
-import { createJobsReadyListener, JOBS_READY_CHANNEL, type JobsReadyListener } from './notify.js';
+import { migratePostgres } from './migrations.js';
+import { createJobsReadyListener, JOBS_READY_CHANNEL } from './notify.js';
 import {
   fromJobRow,
   fromNodeRow,
@@ -32,7 +49,10 @@ import {
   type NodeRow,
   nodeParams,
   type ResultRow,
+  type RunRow,
   resultParams,
+  runParams,
+  toRun,
 } from './rows.js';
 import * as SQL from './sql.js';
 
@@ -174,6 +194,25 @@ function createPostgresStore(pool: pg.Pool, options: PostgresStoreOptions): Stor
   /** Wakes long-polls on every master once this transaction commits; `at` = when the jobs become ready. */
   async function jobsReady(db: Db, at?: number): Promise<void> {
     await db.query('SELECT pg_notify($1, $2)', [JOBS_READY_CHANNEL, at === undefined ? '' : String(at)]);
+  }
+
+  async function runOf(db: Db | undefined, row: RunRow): Promise<Run> {
+    const rows = db
+      ? (await db.query<{ status: JobStatus; n: number }>(SQL.RUN_JOB_COUNTS, [row.id])).rows
+      : await read<{ status: JobStatus; n: number }>(SQL.RUN_JOB_COUNTS, [row.id]);
+    const counts = emptyJobCounts();
+    for (const r of rows) counts[r.status] = r.n;
+    return toRun(row, counts);
+  }
+
+  async function runRow(db: Db | undefined, id: string): Promise<RunRow> {
+    const rows = db
+      ? (await db.query<RunRow>(SQL.RUN_BY_ID, [id])).rows
+      : await read<RunRow>(SQL.RUN_BY_ID, [id]);
+    const row = rows[0];
+    if (!row)
+      throw new FfrtmpError('E_RUN_NOT_FOUND', `run ${id} does not exist`, { details: { run_id: id } });
+    return row;
   }
 
   async function page<R extends { seq: number }, T>(
@@ -378,6 +417,31 @@ function createPostgresStore(pool: pg.Pool, options: PostgresStoreOptions): Stor
         fromResultRow,
       ),
 
+    createRun: (run: NewRun, jobs: readonly NewJob[], now: number) =>
+      tx(async (db) => {
+        if (run.entries.length !== jobs.length || run.entries.some((e, i) => e.job_id !== jobs[i]?.id))
+          throw new FfrtmpError('E_INTERNAL', `run ${run.id}: entries do not name its jobs in order`);
+        await db.query(SQL.INSERT_RUN, runParams({ ...run, created_at: now }));
+        const stored: Job[] = [];
+        for (const newJob of jobs) {
+          const job = toJob({ ...newJob, run_id: run.id }, now);
+          await db.query(SQL.INSERT_JOB, jobInsertParams(job));
+          stored.push(job);
+        }
+        await jobsReady(db);
+        return { run: await runOf(db, await runRow(db, run.id)), jobs: stored };
+      }),
+
+    getRun: async (id) => runOf(undefined, await runRow(undefined, id)),
+
+    listRuns: async (p) => {
+      const rows = await page('SELECT * FROM runs', [], p, (r: RunRow) => r);
+      return {
+        items: await Promise.all(rows.items.map((r) => runOf(undefined, r))),
+        next_cursor: rows.next_cursor,
+      };
+    },
+
     counts: async () => {
       const [jobRows, queuedRows, nodeRows] = await Promise.all([
         read<{ status: JobStatus; n: number }>(SQL.JOB_COUNTS, []),
@@ -396,7 +460,34 @@ function createPostgresStore(pool: pg.Pool, options: PostgresStoreOptions): Stor
       return { jobs, queuedByPriority, nodes };
     },
 
-    onJobsReady: (fn: JobsReadyListener) => listener.subscribe(fn),
+    totals: async () => {
+      const row = (await read<RecordTotals>(SQL.TOTALS, []))[0];
+      if (!row) throw new FfrtmpError('E_INTERNAL', 'totals query returned no row');
+      return row;
+    },
+
+    importRecords: (records: Partial<StoreRecords>) =>
+      tx(async (db) => {
+        for (const n of records.nodes ?? [])
+          await db.query(SQL.IMPORT_NODE, [
+            n.id,
+            ...nodeParams(n),
+            n.status === 'offline',
+            n.last_heartbeat,
+            n.registered_at,
+          ]);
+        for (const job of records.jobs ?? []) await db.query(SQL.INSERT_JOB, jobInsertParams(job));
+        for (const r of records.results ?? []) await db.query(SQL.INSERT_RESULT, resultParams(r));
+        for (const r of records.runs ?? []) await db.query(SQL.INSERT_RUN, runParams(r));
+        if (records.jobs?.length) await jobsReady(db);
+      }),
+
+    eraseAll: () =>
+      tx(async (db) => {
+        for (const sql of SQL.ERASE_ALL) await db.query(sql);
+      }),
+
+    onJobsReady: (fn) => listener.subscribe(fn),
 
     close: async () => {
       if (closed) return;
@@ -404,5 +495,5 @@ function createPostgresStore(pool: pg.Pool, options: PostgresStoreOptions): Stor
       await listener.close();
       await pool.end();
     },
-  } as Store;
+  };
 }

@@ -2,7 +2,7 @@ import type { Confidence, Job, JobStatus, Priority } from '../../core/job.js';
 import { PRIORITIES, PRIORITY_RANK } from '../../core/job.js';
 import type { JobParameters } from '../../core/job-parameters.js';
 import type { Node, NodeRegistration, NodeStatus, NodeType, PowerSource } from '../../core/node.js';
-import type { JobResult } from '../../core/records.js';
+import { type JobResult, type Run, type RunEntry, runStatus } from '../../core/records.js';
 
 /**
  * Rows as node-postgres returns them (JSONB already parsed, BIGINT read as numbers by the pool's
@@ -219,4 +219,29 @@ export function resultParams(r: JobResult): unknown[] {
     analyzer_output: r.analyzer_output,
   };
   return [r.job_id, r.attempt, r.node_id, r.status, r.completed_at, r.received_at, r.error, json(body)];
+}
+
+export interface RunRow {
+  seq: number;
+  id: string;
+  name: string;
+  options: Record<string, unknown>;
+  entries: RunEntry[];
+  created_at: number;
+}
+
+export function toRun(r: RunRow, job_counts: Record<JobStatus, number>): Run {
+  return {
+    id: r.id,
+    name: r.name,
+    created_at: r.created_at,
+    options: r.options,
+    entries: r.entries,
+    job_counts,
+    status: runStatus(job_counts),
+  };
+}
+
+export function runParams(r: Pick<Run, 'id' | 'name' | 'options' | 'entries' | 'created_at'>): unknown[] {
+  return [r.id, r.name, json(r.options), json(r.entries), r.created_at];
 }

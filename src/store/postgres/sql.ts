@@ -85,6 +85,13 @@ export const NEXT_CANDIDATE = `
   WHERE status = 'queued' AND (not_before IS NULL OR not_before <= $1)
     AND (target_node_id IS NULL OR target_node_id = $2)
     AND requires <@ $3::jsonb
+    -- A run's jobs go one at a time, in run order: no earlier job of its run is unfinished. A job
+    -- another claim holds locked still reads as queued here, so the next one waits for it too.
+    -- (Jobs that merely carry a run_id from POST /jobs, with no run row, are not held back.)
+    AND (jobs.run_id IS NULL
+      OR NOT EXISTS (SELECT 1 FROM runs WHERE runs.id = jobs.run_id)
+      OR NOT EXISTS (SELECT 1 FROM jobs p WHERE p.run_id = jobs.run_id AND p.seq < jobs.seq
+        AND p.status IN ('queued', 'assigned', 'running')))
   ORDER BY priority, seq
   LIMIT 1
   FOR UPDATE SKIP LOCKED`;
@@ -103,3 +110,13 @@ export const INSERT_RESULT = `
 export const JOB_COUNTS = 'SELECT status, COUNT(*)::int AS n FROM jobs GROUP BY status';
 export const QUEUED_BY_PRIORITY = `SELECT priority, COUNT(*)::int AS n FROM jobs WHERE status = 'queued' GROUP BY priority`;
 export const NODE_COUNTS = `SELECT status, COUNT(*)::int AS n FROM (${NODE_SELECT}) s GROUP BY status`;
+
+export const INSERT_RUN = `
+  INSERT INTO runs (id, name, options, entries, created_at) VALUES ($1, $2, $3::jsonb, $4::jsonb, $5)`;
+export const RUN_BY_ID = 'SELECT * FROM runs WHERE id = $1';
+export const RUN_JOB_COUNTS = 'SELECT status, COUNT(*)::int AS n FROM jobs WHERE run_id = $1 GROUP BY status';
+
+export const TOTALS = `SELECT (SELECT COUNT(*) FROM nodes)::int AS nodes, (SELECT COUNT(*) FROM runs)::int AS runs,
+  (SELECT COUNT(*) FROM jobs)::int AS jobs, (SELECT COUNT(*) FROM results)::int AS results`;
+/** Children first; TRUNCATE would need more privileges than the master's role may hold. */
+export const ERASE_ALL = ['DELETE FROM results', 'DELETE FROM jobs', 'DELETE FROM runs', 'DELETE FROM nodes'];

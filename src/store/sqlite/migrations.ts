@@ -79,4 +79,22 @@ export const SQLITE_MIGRATIONS: readonly { version: number; name: string; sql: s
       CREATE INDEX results_by_node ON results (node_id, seq);
     `,
   },
+  {
+    version: 2,
+    name: 'runs',
+    sql: `
+      CREATE TABLE runs (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        options TEXT NOT NULL,
+        -- [{job_id, kind, group, repetition}] in run order; the jobs carry run_id.
+        entries TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      -- The claim asks "is an earlier job of this run unfinished?"; only unfinished run jobs are here.
+      CREATE INDEX jobs_run_unfinished ON jobs (run_id, seq)
+        WHERE run_id IS NOT NULL AND status IN ('queued', 'assigned', 'running');
+    `,
+  },
 ];

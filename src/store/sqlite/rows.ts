@@ -2,7 +2,7 @@ import type { Confidence, Job, JobStatus, Priority } from '../../core/job.js';
 import { PRIORITIES, PRIORITY_RANK } from '../../core/job.js';
 import type { JobParameters } from '../../core/job-parameters.js';
 import type { Node, NodeStatus, NodeType, PowerSource } from '../../core/node.js';
-import type { JobResult } from '../../core/records.js';
+import { type JobResult, type Run, type RunEntry, runStatus } from '../../core/records.js';
 
 /** Rows as better-sqlite3 returns them, and their mapping to domain objects. */
 
@@ -162,5 +162,26 @@ export function fromResultRow(r: ResultRow): JobResult {
     received_at: r.received_at,
     error: r.error,
     ...body,
+  };
+}
+
+export interface RunRow {
+  seq: number;
+  id: string;
+  name: string;
+  options: string;
+  entries: string;
+  created_at: number;
+}
+
+export function toRun(r: RunRow, job_counts: Record<JobStatus, number>): Run {
+  return {
+    id: r.id,
+    name: r.name,
+    created_at: r.created_at,
+    options: JSON.parse(r.options) as Record<string, unknown>,
+    entries: JSON.parse(r.entries) as RunEntry[],
+    job_counts,
+    status: runStatus(job_counts),
   };
 }

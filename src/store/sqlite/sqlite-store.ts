@@ -18,9 +18,18 @@ import {
   retry,
 } from '../../core/job.js';
 import { NODE_STATUSES, type NodeRegistration, type NodeStatus } from '../../core/node.js';
-import { type JobResult, type NewJob, type ResultUpload, toJob } from '../../core/records.js';
+import {
+  type JobResult,
+  type NewJob,
+  type NewRun,
+  type ResultUpload,
+  type Run,
+  emptyJobCounts,
+  toJob,
+} from '../../core/records.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../paging.js';
 import type {
+  AppliedMigration,
   ClaimOptions,
   JobFilter,
   LeaseOptions,
@@ -30,8 +39,10 @@ import type {
   ProgressReport,
   ReapOptions,
   ReapReport,
+  RecordTotals,
   ResultFilter,
   Store,
+  StoreRecords,
   SubmitResultOutcome,
 } from '../port.js';
 import { createGroupCommit } from './group-commit.js';
@@ -44,7 +55,9 @@ import {
   type JobRow,
   type NodeRow,
   type ResultRow,
+  type RunRow,
   toJobParams,
+  toRun,
 } from './rows.js';
 
 export interface SqliteStoreOptions {
@@ -57,14 +70,15 @@ export interface SqliteStoreOptions {
   synchronous?: 'normal' | 'full';
 }
 
-export function openSqliteStore(options: SqliteStoreOptions): Store {
+/** Opens (creating) the file and applies pending migrations; `migrations` lists what this applied. */
+export function openSqliteStore(options: SqliteStoreOptions): Store & { migrations: AppliedMigration[] } {
   if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
   const db = new Database(options.path, { timeout: BUSY_TIMEOUT_MS });
   enableWal(db);
   db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
   db.pragma('foreign_keys = ON');
-  migrate(db);
-  return createSqliteStore(db);
+  const migrations = migrate(db);
+  return Object.assign(createSqliteStore(db), { migrations });
 }
 
 const BUSY_TIMEOUT_MS = 5000;
@@ -89,7 +103,8 @@ function enableWal(db: Database.Database): void {
   }
 }
 
-function migrate(db: Database.Database): void {
+function migrate(db: Database.Database): AppliedMigration[] {
+  const done: AppliedMigration[] = [];
   db.exec(
     'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
   );
@@ -112,8 +127,10 @@ function migrate(db: Database.Database): void {
         m.name,
         Date.now(),
       );
+      done.push({ version: m.version, name: m.name });
     }).immediate();
   }
+  return done;
 }
 
 function createSqliteStore(db: Database.Database): Store {
@@ -226,11 +243,39 @@ function createSqliteStore(db: Database.Database): Store {
     q.deleteNode.run(nodeId);
   });
 
-  const enqueue = tx((newJob: NewJob, now: number) => {
+  function enqueueOne(newJob: NewJob, now: number): Job {
     const job = toJob(newJob, now);
     q.insertJob.run({ ...toJobParams(job), scenario: job.scenario, confidence: job.confidence });
     return job;
+  }
+  const enqueue = tx(enqueueOne);
+
+  const createRun = tx((run: NewRun, jobs: readonly NewJob[], now: number) => {
+    if (run.entries.length !== jobs.length || run.entries.some((e, i) => e.job_id !== jobs[i]?.id))
+      throw new FfrtmpError('E_INTERNAL', `run ${run.id}: entries do not name its jobs in order`);
+    q.insertRun.run({
+      id: run.id,
+      name: run.name,
+      options: JSON.stringify(run.options),
+      entries: JSON.stringify(run.entries),
+      created_at: now,
+    });
+    const stored = jobs.map((newJob) => enqueueOne({ ...newJob, run_id: run.id }, now));
+    return { run: fromRunRow(runRow(run.id)), jobs: stored };
   });
+
+  function runRow(id: string): RunRow {
+    const row = q.runById.get(id) as RunRow | undefined;
+    if (!row)
+      throw new FfrtmpError('E_RUN_NOT_FOUND', `run ${id} does not exist`, { details: { run_id: id } });
+    return row;
+  }
+
+  function fromRunRow(row: RunRow): Run {
+    const counts = emptyJobCounts();
+    for (const r of q.runJobCounts.all(row.id) as { status: JobStatus; n: number }[]) counts[r.status] = r.n;
+    return toRun(row, counts);
+  }
 
   const claimNext = tx((nodeId: string, now: number, options: ClaimOptions) => {
     const node = q.nodeForClaim.get(nodeId) as
@@ -275,13 +320,18 @@ function createSqliteStore(db: Database.Database): Store {
       now,
     );
     const result: JobResult = { ...upload, attempt: job.attempt, received_at: now };
+    insertResult(result);
+    return { job: save(job, after), result, duplicate: false };
+  });
+
+  function insertResult(result: JobResult): void {
     q.insertResult.run({
       job_id: result.job_id,
       attempt: result.attempt,
       node_id: result.node_id,
       status: result.status,
       completed_at: result.completed_at,
-      received_at: now,
+      received_at: result.received_at,
       error: result.error,
       body: JSON.stringify({
         metrics: result.metrics,
@@ -292,7 +342,31 @@ function createSqliteStore(db: Database.Database): Store {
         analyzer_output: result.analyzer_output,
       }),
     });
-    return { job: save(job, after), result, duplicate: false };
+  }
+
+  const importRecords = tx((records: Partial<StoreRecords>) => {
+    for (const n of records.nodes ?? []) {
+      q.importNode.run({
+        ...registrationParams(n, n.id, n.registered_at),
+        offline: n.status === 'offline' ? 1 : 0,
+        last_heartbeat: n.last_heartbeat,
+        registered_at: n.registered_at,
+      });
+    }
+    for (const job of records.jobs ?? []) q.insertJob.run(toJobParams(job));
+    for (const r of records.results ?? []) insertResult(r);
+    for (const r of records.runs ?? [])
+      q.insertRun.run({
+        id: r.id,
+        name: r.name,
+        options: JSON.stringify(r.options),
+        entries: JSON.stringify(r.entries),
+        created_at: r.created_at,
+      });
+  });
+
+  const eraseAll = tx(() => {
+    for (const table of ['results', 'jobs', 'runs', 'nodes']) db.prepare(`DELETE FROM ${table}`).run();
   });
 
   const cancelJob = tx((jobId: string, now: number) => {
@@ -372,6 +446,12 @@ function createSqliteStore(db: Database.Database): Store {
       );
       return page(`SELECT * FROM results ${w.sql}`, w.args, p, fromResultRow);
     },
+    createRun: async (run, jobs, now) => createRun(run, jobs, now),
+    getRun: async (id) => fromRunRow(runRow(id)),
+    listRuns: async (p: Page) => {
+      const w = where([], decodeCursor(p.cursor));
+      return page(`SELECT * FROM runs ${w.sql}`, w.args, p, fromRunRow);
+    },
     counts: async () => {
       const jobs = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
       for (const r of q.jobCounts.all() as { status: JobStatus; n: number }[]) jobs[r.status] = r.n;
@@ -388,5 +468,8 @@ function createSqliteStore(db: Database.Database): Store {
       group.close();
       if (db.open) db.close();
     },
+    totals: async () => q.totals.get() as RecordTotals,
+    importRecords: (records: Partial<StoreRecords>) => importRecords(records),
+    eraseAll: () => eraseAll(),
   };
 }

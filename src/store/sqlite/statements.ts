@@ -57,6 +57,12 @@ export function prepareStatements(db: Database.Database) {
       WHERE status = 'queued' AND (not_before IS NULL OR not_before <= @now)
         AND (target_node_id IS NULL OR target_node_id = @node_id)
         AND NOT EXISTS (SELECT 1 FROM json_each(jobs.requires) r WHERE r.value NOT IN (SELECT value FROM json_each(@encoders)))
+        -- A run's jobs go one at a time, in run order: no earlier job of its run is unfinished.
+        -- (Jobs that merely carry a run_id from POST /jobs, with no run row, are not held back.)
+        AND (jobs.run_id IS NULL
+          OR NOT EXISTS (SELECT 1 FROM runs WHERE runs.id = jobs.run_id)
+          OR NOT EXISTS (SELECT 1 FROM jobs p WHERE p.run_id = jobs.run_id AND p.seq < jobs.seq
+            AND p.status IN ('queued', 'assigned', 'running')))
       ORDER BY priority, seq
       LIMIT 1`),
     expired: db.prepare(
@@ -69,8 +75,23 @@ export function prepareStatements(db: Database.Database) {
       `SELECT priority, COUNT(*) AS n FROM jobs WHERE status = 'queued' GROUP BY priority`,
     ),
     nodeCounts: db.prepare(`SELECT status, COUNT(*) AS n FROM (${NODE_SELECT}) GROUP BY status`),
+    insertRun: db.prepare(
+      'INSERT INTO runs (id, name, options, entries, created_at) VALUES (@id, @name, @options, @entries, @created_at)',
+    ),
+    runById: db.prepare('SELECT * FROM runs WHERE id = ?'),
+    runJobCounts: db.prepare('SELECT status, COUNT(*) AS n FROM jobs WHERE run_id = ? GROUP BY status'),
     insertResult: db.prepare(`
       INSERT INTO results (job_id, attempt, node_id, status, completed_at, received_at, error, body)
       VALUES (@job_id, @attempt, @node_id, @status, @completed_at, @received_at, @error, @body)`),
+    // Bulk copy (ffrtmp db copy): a node verbatim, with its offline flag and times.
+    importNode: db.prepare(`
+      INSERT INTO nodes (id, node_key, address, type, cpu_threads, cpu_model, has_gpu, gpu_type, ram_bytes, labels,
+        encoders, power_sources, max_concurrent_jobs, agent_version, ffmpeg_version, offline,
+        last_heartbeat, registered_at)
+      VALUES (@id, @node_key, @address, @type, @cpu_threads, @cpu_model, @has_gpu, @gpu_type, @ram_bytes, @labels,
+        @encoders, @power_sources, @max_concurrent_jobs, @agent_version, @ffmpeg_version, @offline,
+        @last_heartbeat, @registered_at)`),
+    totals: db.prepare(`SELECT (SELECT COUNT(*) FROM nodes) AS nodes, (SELECT COUNT(*) FROM runs) AS runs,
+      (SELECT COUNT(*) FROM jobs) AS jobs, (SELECT COUNT(*) FROM results) AS results`),
   };
 }
