@@ -25,6 +25,8 @@ export interface LoadOptions {
   pollWaitSec: number;
   jobMs: number;
   backlog: number;
+  /** PostgreSQL backend pids serving the masters, to measure the database's CPU too. */
+  databasePids?: () => Promise<number[]>;
 }
 
 const ROUTES = [
@@ -52,6 +54,8 @@ export interface LoadReport {
   latencyMs: Record<Route, LatencySummary>;
   errors: { window: number; total: number; samples: string[] };
   masterStats: { cpuPercentOfOneCore: number; rssPeakMb: number }[];
+  /** CPU of the PostgreSQL backends that served the masters through the window (null: SQLite). */
+  databaseCpuPercentOfOneCore: number | null;
   loadGeneratorCpuPercentOfOneCore: number;
 }
 
@@ -210,11 +214,22 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
     await sleep(o.warmupSec * 1000);
     const rss = o.masters.map((m) => rssSampler(m.pid));
     const cpu0 = o.masters.map((m) => cpuTicks(m.pid));
+    const dbPids = (await o.databasePids?.()) ?? [];
+    const dbTicks = (pids: number[]) =>
+      pids.reduce((sum, pid) => {
+        try {
+          return sum + cpuTicks(pid);
+        } catch {
+          return sum; // a backend that ended meanwhile
+        }
+      }, 0);
+    const db0 = dbTicks(dbPids);
     const self0 = process.cpuUsage();
     const w0 = performance.now();
     fleet.phase = 'window';
     await sleep(o.durationSec * 1000);
     const cpu1 = o.masters.map((m) => cpuTicks(m.pid));
+    const db1 = dbTicks(dbPids);
     const self1 = process.cpuUsage(self0);
     const windowSec = (performance.now() - w0) / 1000;
     fleet.phase = 'drain';
@@ -237,6 +252,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
         cpuPercentOfOneCore: (100 * (((cpu1[i] as number) - (cpu0[i] as number)) / ticks)) / windowSec,
         rssPeakMb: (rssPeak[i] as number) / 1024 / 1024,
       })),
+      databaseCpuPercentOfOneCore: o.databasePids ? (100 * ((db1 - db0) / ticks)) / windowSec : null,
       loadGeneratorCpuPercentOfOneCore: (100 * (self1.user + self1.system)) / 1e6 / windowSec,
     };
   } finally {
@@ -285,6 +301,9 @@ export function formatLoad(r: LoadReport): string {
       (m, i) =>
         `  master ${i + 1}                CPU ${f(m.cpuPercentOfOneCore, 0)}% of one core, RSS peak ${f(m.rssPeakMb, 1)} MB`,
     ),
+    ...(r.databaseCpuPercentOfOneCore === null
+      ? []
+      : [`  PostgreSQL backends     CPU ${f(r.databaseCpuPercentOfOneCore, 0)}% of one core`]),
     `  load generator CPU      ${f(r.loadGeneratorCpuPercentOfOneCore, 0)}% of one core (same machine)`,
     ...checkLoadBars(r).map((b) => `  ${b.pass ? 'PASS' : 'MISS'}  ${b.name.padEnd(38)} ${b.detail}`),
   ].join('\n');

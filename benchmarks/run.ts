@@ -14,6 +14,7 @@
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
+import pg from 'pg';
 import { checkAgentAims, formatAgent, runAgentBench } from './agent.js';
 import { formatClaim, runClaimBench } from './claim.js';
 import { checkBars, formatDispatch, runDispatch } from './dispatch.js';
@@ -107,6 +108,7 @@ const BENCHMARKS: Record<string, (flags: Flags) => Promise<unknown>> = {
           jobMs: flags.jobMs,
           // Twice the fleet: with every agent busy, as many jobs still wait, so a poll finds one at once.
           backlog: 2 * flags.agents,
+          ...(db ? { databasePids: () => backendPids(db.url) } : {}),
         });
         console.log(`${formatLoad(report)}\n`);
         reports.push({ ...report, bars: checkLoadBars(report) });
@@ -131,6 +133,20 @@ const BENCHMARKS: Record<string, (flags: Flags) => Promise<unknown>> = {
     return report;
   },
 };
+
+/** The server processes of every connection to this database (the masters' pools and LISTEN). */
+async function backendPids(url: string): Promise<number[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>(
+      'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    );
+    return rows.map((r) => r.pid);
+  } finally {
+    await client.end();
+  }
+}
 
 function printProfile(dir: string) {
   const [file] = profileFiles(dir);
