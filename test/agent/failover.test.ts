@@ -122,10 +122,10 @@ it('an agent given two masters works on the first, moves to the second when the 
 });
 
 it('the CLI takes --master a,b and answers from the one that is up', async () => {
-  const b = await spawnMaster([]);
-  cleanups.push(() => b.stop());
   const dir = tempDir();
   cleanups.push(dir.cleanup);
+  const b = await spawnMaster(['--db', join(dir.path, 'b.db')]);
+  cleanups.push(() => b.stop());
   // A port that was free a moment ago: nothing listens there.
   const gone = await openMaster(join(dir.path, 'gone.db'));
   await gone.close();
