@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
 import pg from 'pg';
 
 /**
@@ -59,7 +60,15 @@ function clusters(): Cluster[] {
 
 /** Starts the local cluster when needed and makes sure the test role exists; returns the admin URL. */
 function localServer(): string {
-  const all = clusters();
+  let all = clusters();
+  if (all.length === 0) {
+    // Installed without a cluster (e.g. create_main_cluster = false): create the default one.
+    const versions = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql') : [];
+    const version = versions.sort((x, y) => Number(y) - Number(x))[0];
+    if (!version || process.getuid?.() !== 0) throw missing();
+    run('pg_createcluster', [version, 'main']);
+    all = clusters();
+  }
   const cluster = all.find((c) => c.online) ?? all[0];
   if (!cluster) throw missing();
   if (!cluster.online) {
@@ -104,13 +113,29 @@ function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
+const STALE_MS = 6 * 3600_000;
+
+/** Drops test databases older than STALE_MS: a test run that was killed never reached its afterAll. */
+async function dropStale(client: pg.Client): Promise<void> {
+  const { rows } = await client.query<{ datname: string }>(
+    "SELECT datname FROM pg_database WHERE datname ~ '^ffrtmp_test_[0-9a-z]+_[0-9a-f]+$'",
+  );
+  for (const { datname } of rows) {
+    const created = Number.parseInt(datname.split('_')[2] ?? '', 36);
+    if (Number.isFinite(created) && Date.now() - created > STALE_MS)
+      await client.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`).catch(() => {});
+  }
+}
+
 /** Creates a uniquely named database for one test file; call `drop()` in afterAll. */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const admin = process.env.FFRTMP_TEST_DATABASE_URL ?? localServer();
-  const name = `ffrtmp_test_${randomBytes(6).toString('hex')}`;
+  // The creation time in the name lets a later run drop what a killed run left behind.
+  const name = `ffrtmp_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   const client = new pg.Client({ connectionString: admin });
   await client.connect();
   try {
+    await dropStale(client);
     await client.query(`CREATE DATABASE ${name}`);
   } finally {
     await client.end();

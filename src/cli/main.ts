@@ -22,6 +22,26 @@ const root = group(
       async () => (await import('./commands/test.js')).testCommand,
     ),
     lazy(
+      'analyze',
+      'Efficiency scores, ranking, cost and CO2 of benchmark results (table, json, csv)',
+      async () => (await import('./commands/analyze.js')).analyzeCommand,
+    ),
+    lazy(
+      'advise',
+      'The configuration with the least energy that meets quality/fps targets, and what it saves',
+      async () => (await import('./commands/advise.js')).adviseCommand,
+    ),
+    lazy(
+      'models',
+      'Train and query power/energy models per hardware id',
+      async () => (await import('./commands/models.js')).modelsCommand,
+    ),
+    lazy(
+      'recommend',
+      'The benchmark to run on this machine, and why',
+      async () => (await import('./commands/recommend.js')).recommendCommand,
+    ),
+    lazy(
       'master',
       'Run the master: job queue, node registry and HTTP API',
       async () => (await import('./commands/master.js')).masterCommand,
@@ -55,6 +75,11 @@ const root = group(
       'certs',
       'Write a private CA plus server and client certificates for TLS',
       async () => (await import('./commands/certs.js')).certsCommand,
+    ),
+    lazy(
+      'health-check',
+      'Check every scrape target (reachable, samples, expected metrics); serve exporter_* metrics',
+      async () => (await import('./commands/health-check.js')).healthCheckCommand,
     ),
     lazy(
       'doctor',

@@ -47,6 +47,14 @@ export const ERROR_CODES = {
   },
   E_MASTER_UNREACHABLE: { status: 502, summary: 'The CLI or agent could not reach the master.' },
   E_CERTS: { status: 500, summary: 'Certificate or key files could not be read or written.' },
+  E_INSUFFICIENT_DATA: {
+    status: 422,
+    summary: 'Too few usable measurements to train a model (see the message for what is needed).',
+  },
+  E_MODEL_NOT_FOUND: {
+    status: 404,
+    summary: 'No trained model for this hardware id: run `ffrtmp models train` first.',
+  },
 } as const satisfies Record<string, { status: number; summary: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Store, ReapReport } from '../store/port.js';
 import { createAuthorizer, type Authorizer } from './auth.js';
+import { mountDashboard } from './dashboard.js';
 import { createMasterEvents, type MasterEvents } from './events.js';
 import { installErrorHandling } from './http.js';
 import { createMasterRegistry } from './metrics.js';
+import type { ResultsMetricsOptions } from './results-metrics.js';
 import { buildOpenApi } from './openapi.js';
 import { createReaper, type Reaper } from './reaper.js';
 import { mountJobRoutes } from './routes/jobs.js';
@@ -52,6 +54,8 @@ export interface MasterDeps {
   newId?: () => string;
   logger?: FastifyBaseLogger | boolean;
   tls?: TlsOptions;
+  /** Bound and pricing of the results metrics on /metrics. */
+  resultsMetrics?: ResultsMetricsOptions;
 }
 
 /** What route modules get: everything they may touch, nothing global. */
@@ -115,7 +119,13 @@ export function createMaster(deps: MasterDeps): Master {
   ctx.app.get('/health', async () => ({ status: 'healthy' }));
   ctx.app.get('/openapi.json', async () => buildOpenApi());
   // Open like /health: Prometheus-style scrapers carry no key, and the figures hold no secret.
-  const registry = createMasterRegistry(deps.store, events, () => waitList.size, clock());
+  const registry = createMasterRegistry(
+    deps.store,
+    events,
+    () => waitList.size,
+    clock(),
+    deps.resultsMetrics,
+  );
   ctx.app.get('/metrics', async (_request, reply) =>
     reply.type(registry.contentType).send(await registry.metrics()),
   );
@@ -123,6 +133,7 @@ export function createMaster(deps: MasterDeps): Master {
   mountJobRoutes(ctx);
   mountResultRoutes(ctx);
   mountRunRoutes(ctx);
+  mountDashboard(ctx);
 
   const reaper: Reaper = createReaper({
     store: deps.store,

@@ -3,18 +3,25 @@ import { JOB_STATUSES, PRIORITIES } from '../core/job.js';
 import { NODE_STATUSES } from '../core/node.js';
 import type { Store } from '../store/port.js';
 import type { MasterEvents } from './events.js';
+import { type ResultsMetricsOptions, loadDefaultPricing, registerResultsMetrics } from './results-metrics.js';
 
 /**
  * The master's /metrics (DESIGN §7): counts computed from the store when scraped (never pushed by
- * timers, so several masters on one database agree), and two histograms fed by lifecycle events.
+ * timers, so several masters on one database agree), two histograms fed by lifecycle events, and
+ * the results, cost, CO2 and QoE families of finished benchmark scenarios (results-metrics.ts).
  */
 export function createMasterRegistry(
   store: Store,
   events: MasterEvents,
   waiting: () => number,
   startedAt: number,
+  results: ResultsMetricsOptions = {},
 ): Registry {
   const registry = new Registry();
+  registerResultsMetrics(registry, store, {
+    ...results,
+    pricing: results.pricing === undefined ? loadDefaultPricing() : results.pricing,
+  });
   // One store query per scrape, shared by the three gauges that read it.
   let pending: ReturnType<Store['counts']> | undefined;
   const counts = () => {

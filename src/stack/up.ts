@@ -9,6 +9,7 @@ import {
   vmalertArgs,
   writeAlertingConfigs,
 } from './alerting.js';
+import { type HealthChecker, startHealthChecker } from './health-check.js';
 import { httpHealth } from './http-get.js';
 import { findNginx, nginxArgs, writeNginxConfig } from './nginx-rtmp.js';
 import { type Component, startComponent } from './supervisor.js';
@@ -31,6 +32,8 @@ export interface UpOptions {
   agentMetricsPort: number;
   alertmanagerPort: number;
   vmalertPort: number;
+  /** `ffrtmp health-check` in this process: exporter_* metrics and the Alertmanager webhook. */
+  healthPort: number;
   log: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -43,6 +46,7 @@ export interface UpState {
   alertmanager_url: string | null;
   vmalert_url: string | null;
   agent_metrics_url: string | null;
+  health_check_url: string | null;
   started_at: string;
 }
 
@@ -72,7 +76,9 @@ export async function startUp(o: UpOptions): Promise<Up> {
   const components: Component[] = [];
   const missing: string[] = [];
   let embedded: Embedded | undefined;
+  let health: HealthChecker | undefined;
   const stopAll = async () => {
+    await health?.stop();
     await embedded?.stop({ force: true });
     for (const c of components.reverse()) await c.stop();
     rmSync(join(o.dataDir, STATE_FILE), { force: true });
@@ -113,6 +119,18 @@ export async function startUp(o: UpOptions): Promise<Up> {
       log: o.log,
     });
     const agentMetrics = embedded.agent.metricsUrl;
+    if (o.stack) {
+      health = await startHealthChecker({
+        targets: [
+          { name: 'master', url: `${embedded.master.url}/metrics`, kind: 'master' },
+          ...(agentMetrics ? [{ name: 'agent', url: agentMetrics, kind: 'agent' as const }] : []),
+        ],
+        intervalMs: 15_000,
+        host: '127.0.0.1',
+        port: o.healthPort,
+        log: (level, msg, fields) => o.log(level, `health-check: ${msg}`, fields),
+      });
+    }
     let vmUrl: string | undefined;
     if (o.stack) {
       const vm = findVictoriaMetrics();
@@ -124,6 +142,7 @@ export async function startUp(o: UpOptions): Promise<Up> {
           [
             { job: 'ffrtmp-master', targets: [new URL(embedded.master.url).host] },
             ...(agentTarget ? [{ job: 'ffrtmp-agent', targets: [agentTarget] }] : []),
+            ...(health ? [{ job: 'ffrtmp-health', targets: [new URL(health.url).host] }] : []),
           ],
           5,
         );
@@ -146,8 +165,8 @@ export async function startUp(o: UpOptions): Promise<Up> {
     }
     let amUrl: string | undefined;
     let vmalertUrl: string | undefined;
-    if (o.stack) {
-      writeAlertingConfigs(o.dataDir);
+    if (o.stack && health) {
+      writeAlertingConfigs(o.dataDir, `${health.url}/alerts`);
       const am = findBinary(
         ['/usr/bin/prometheus-alertmanager', '/usr/bin/alertmanager'],
         ALERTMANAGER_INSTALL_HINT,
@@ -192,6 +211,7 @@ export async function startUp(o: UpOptions): Promise<Up> {
       alertmanager_url: amUrl ?? null,
       vmalert_url: vmalertUrl ?? null,
       agent_metrics_url: agentMetrics ?? null,
+      health_check_url: health?.url ?? null,
       started_at: new Date().toISOString(),
     };
     writeFileSync(join(o.dataDir, STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);

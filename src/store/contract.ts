@@ -1072,6 +1072,33 @@ export function describeStoreContract(
       });
     });
 
+    describe('latestResultPerScenario', () => {
+      it('gives the latest completed result of each scenario, newest first, at most limit', async () => {
+        const node = await addNode({ max_concurrent_jobs: 10 });
+        const finish = async (scenario: string, status: 'completed' | 'failed', now: number) => {
+          const [job] = await addJobs(1, { scenario }, now);
+          const claimed = await claim(node, now + 1);
+          expect(claimed.id).toBe(job?.id);
+          await store.submitResult(upload(claimed, node, { status }), now + 2);
+          return claimed.id;
+        };
+        expect(await store.latestResultPerScenario(10)).toEqual([]);
+        await finish('a', 'completed', T0);
+        const latestA = await finish('a', 'completed', T0 + 10);
+        const b = await finish('b', 'completed', T0 + 20);
+        await finish('a', 'failed', T0 + 30); // a failure never replaces a's figures
+        await finish('c', 'failed', T0 + 40); // nothing completed: no entry
+        await addJobs(1, { scenario: 'd' }, T0 + 50); // not finished: no entry
+        const latest = await store.latestResultPerScenario(10);
+        expect(latest.map((l) => [l.job.scenario, l.job.id, l.result.job_id, l.result.status])).toEqual([
+          ['b', b, b, 'completed'],
+          ['a', latestA, latestA, 'completed'],
+        ]);
+        expect(latest[0]?.result.power).toEqual({ mean_watts: 42.5 });
+        expect((await store.latestResultPerScenario(1)).map((l) => l.job.scenario)).toEqual(['b']);
+      });
+    });
+
     describe('counts', () => {
       it('counts jobs by status, the queue by priority and nodes by status (zeros included)', async () => {
         const empty = await store.counts();

@@ -102,6 +102,12 @@ export interface AppliedMigration {
  */
 export type JobsReadyListener = (at: number | undefined) => void;
 
+/** A job with its latest completed result (the master's results metrics). */
+export interface ScenarioResult {
+  job: Job;
+  result: JobResult;
+}
+
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
 
@@ -138,6 +144,11 @@ export interface Store {
 
   getLatestResult(jobId: string): Promise<JobResult>;
   listResults(filter: ResultFilter, page: Page): Promise<PageOf<JobResult>>;
+  /**
+   * The latest completed result of each scenario name (latest by arrival), newest first, at most
+   * `limit` scenarios: what the master's results metrics show, bounded however many runs there were.
+   */
+  latestResultPerScenario(limit: number): Promise<ScenarioResult[]>;
 
   /**
    * Stores the run and enqueues its jobs in the given order (each with `run_id` = the run's id),

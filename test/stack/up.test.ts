@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { parseRtmpStat } from '../../src/stack/nginx-rtmp.js';
@@ -10,7 +11,8 @@ const dir = tempDir('ffrtmp-up-');
 afterAll(() => dir.cleanup());
 
 it('starts the stack, streams a live job through nginx-rtmp (visible in /stat), and leaves no child after Ctrl-C', async () => {
-  const [rtmp, stat, vm, metrics, am, vmalert] = [
+  const [rtmp, stat, vm, metrics, am, vmalert, health] = [
+    await freePort(),
     await freePort(),
     await freePort(),
     await freePort(),
@@ -40,6 +42,8 @@ it('starts the stack, streams a live job through nginx-rtmp (visible in /stat), 
       String(am),
       '--vmalert-port',
       String(vmalert),
+      '--health-port',
+      String(health),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -86,6 +90,24 @@ it('starts the stack, streams a live job through nginx-rtmp (visible in /stat), 
     expect((await fetch(`http://127.0.0.1:${am}/-/healthy`)).status).toBe(200);
     const rules = (await (await fetch(`http://127.0.0.1:${vmalert}/api/v1/rules`)).json()) as unknown;
     expect(JSON.stringify(rules)).toContain('HighPackagePower');
+    expect(JSON.stringify(rules)).toContain('ExporterDown');
+    // The health checker judges master and agent, and is both scraped and Alertmanager's webhook.
+    // (It checks every 15 s: an agent whose first power sample came after the first check waits one.)
+    const exporters = await until(
+      async () => {
+        const text = await (await fetch(`http://127.0.0.1:${health}/metrics`)).text();
+        return /exporter_health_status\{exporter="agent",kind="agent"\} 1/.test(text) ? text : undefined;
+      },
+      20_000,
+      'the health checker to find the agent healthy',
+    );
+    expect(exporters).toMatch(/exporter_health_status\{exporter="master",kind="master"\} 1/);
+    expect(readFileSync(join(dataDir, 'alerting', 'alertmanager.yml'), 'utf8')).toContain(
+      `url: "http://127.0.0.1:${health}/alerts"`,
+    );
+    expect(readFileSync(join(dataDir, 'victoria-metrics', 'scrape.yml'), 'utf8')).toContain(
+      `job_name: "ffrtmp-health"`,
+    );
   } finally {
     child.kill('SIGINT');
   }

@@ -227,6 +227,18 @@ describe('ffrtmp db', () => {
     const forced = await ffrtmp(['db', 'copy', '--from', `sqlite:${path}`, '--to', url, '--force']);
     expect(forced.code, forced.stderr).toBe(0);
     expect(forced.stdout).toContain('erased first');
+
+    // And back: PostgreSQL into a new SQLite file, the same counts.
+    const back = join(dir.path, 'back.db');
+    const reverse = await ffrtmp(['db', 'copy', '--from', url, '--to', `sqlite:${back}`, '--json']);
+    expect(reverse.code, reverse.stderr).toBe(0);
+    expect(JSON.parse(reverse.stdout).target).toEqual(JSON.parse(reverse.stdout).source);
+    const copied = openSqliteStore({ path: back });
+    try {
+      expect((await copied.totals()).jobs).toBe(14);
+    } finally {
+      await copied.close();
+    }
   });
 
   it('refuses a missing source file and a target that is not a database URL, exit 2', async () => {

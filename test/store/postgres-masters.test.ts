@@ -110,6 +110,27 @@ describe('two masters on one PostgreSQL', () => {
     for (const ms of latencies) expect(ms).toBeLessThan(1000);
   });
 
+  it('a result on A that frees the node wakes its poller on B for the queued next job', async () => {
+    const { a, b } = await twoMasters();
+    const node = (await call(b, 'POST', '/nodes/register', NODE)).json; // max_concurrent_jobs 1
+    const first = (await call(a, 'POST', '/jobs', JOB)).json;
+    const second = (await call(a, 'POST', '/jobs', JOB)).json;
+    expect((await call(b, 'GET', `/jobs/next?node_id=${node.id}`)).json.job.id).toBe(first.id);
+
+    // At capacity: the poller parks on B until the node is free again.
+    const poll = call(b, 'GET', `/jobs/next?node_id=${node.id}&wait=20`);
+    await until(() => (b.waiting() === 1 ? true : undefined), 5000, 'the poller to park on B');
+    await call(a, 'POST', '/results', {
+      job_id: first.id,
+      node_id: node.id,
+      status: 'completed',
+      metrics: {},
+    });
+    const t0 = performance.now();
+    expect((await poll).json.job.id).toBe(second.id);
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
+
   it('a retry on A wakes a poller on B', async () => {
     const { a, b } = await twoMasters();
     const node = (await call(b, 'POST', '/nodes/register', NODE)).json;

@@ -59,7 +59,7 @@ export const dbCommand = group('db', 'Apply migrations; copy a standalone SQLite
   }),
   leaf({
     name: 'copy',
-    summary: 'Copy nodes, jobs and every result from one database into another, verified by counts',
+    summary: 'Copy nodes, runs, jobs and every result into another database, verified by counts',
     usage: 'ffrtmp db copy --from sqlite:PATH --to postgres://user:pass@host/db [--force]',
     description:
       'Moves a standalone installation to a fleet. Stop the master first: records written during the copy fail the verification. The target is migrated, must be empty (or --force erases it), and ends with exactly as many records of each kind as the source.',
@@ -75,7 +75,7 @@ export const dbCommand = group('db', 'Apply migrations; copy a standalone SQLite
         flag: 'force',
         type: 'bool',
         default: false,
-        description: 'Erase a non-empty target first (its nodes, jobs and results are deleted)',
+        description: 'Erase a non-empty target first (its nodes, runs, jobs and results are deleted)',
       },
       batch: {
         flag: 'batch',

@@ -6,7 +6,7 @@ import { leaf } from '../command.js';
 export const upCommand = leaf({
   name: 'up',
   summary:
-    'Standalone mode: master, local agent, nginx-rtmp and VictoriaMetrics (what is installed) until Ctrl-C',
+    'Standalone mode: master, local agent, nginx-rtmp, VictoriaMetrics, vmalert, Alertmanager (what is installed) until Ctrl-C',
   usage: 'ffrtmp up [--port 8080] [--data-dir ./data] [--no-stack]',
   options: defineOptions({
     port: {
@@ -77,6 +77,14 @@ export const upCommand = leaf({
       max: 65535,
       description: 'vmalert port',
     },
+    healthPort: {
+      flag: 'health-port',
+      type: 'int',
+      default: 9600,
+      min: 0,
+      max: 65535,
+      description: 'Exporter health checker: exporter_* /metrics and the Alertmanager webhook (POST /alerts)',
+    },
     metricsPort: {
       flag: 'metrics-port',
       type: 'int',
@@ -98,6 +106,7 @@ export const upCommand = leaf({
       agentMetricsPort: o.metricsPort,
       alertmanagerPort: o.alertmanagerPort,
       vmalertPort: o.vmalertPort,
+      healthPort: o.healthPort,
       log: (level, msg) => {
         if (level !== 'info') io.err(`${level}: ${msg}`);
       },
@@ -110,7 +119,8 @@ export const upCommand = leaf({
         `RTMP:            ${s.rtmp_url ?? 'not running'}${s.stat_url ? `  (stat: ${s.stat_url})` : ''}`,
         `VictoriaMetrics: ${s.victoria_metrics_url ?? 'not running'}`,
         `vmalert:         ${s.vmalert_url ?? 'not running'}`,
-        `Alertmanager:    ${s.alertmanager_url ?? 'not running'}`,
+        `Alertmanager:    ${s.alertmanager_url ?? 'not running'}${s.alertmanager_url && s.health_check_url ? `  (webhook: ${s.health_check_url}/alerts)` : ''}`,
+        `health-check:    ${s.health_check_url ?? 'not running'}`,
         ...up.missing.map((m) => `missing:         ${m}`),
         '',
         `ready: run benchmarks with "ffrtmp test …" (they use this master); Ctrl-C stops everything.`,

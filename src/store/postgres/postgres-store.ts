@@ -193,7 +193,15 @@ function createPostgresStore(pool: pg.Pool, options: PostgresStoreOptions): Stor
 
   /** Wakes long-polls on every master once this transaction commits; `at` = when the jobs become ready. */
   async function jobsReady(db: Db, at?: number): Promise<void> {
-    await db.query('SELECT pg_notify($1, $2)', [JOBS_READY_CHANNEL, at === undefined ? '' : String(at)]);
+    await db.query(SQL.NOTIFY, [JOBS_READY_CHANNEL, at === undefined ? '' : String(at)]);
+  }
+
+  /**
+   * After capacity was freed (a result, a cancel): wakes long-polls only when some job is queued, so
+   * a fleet reporting results into an empty queue does not wake every poller on every master.
+   */
+  async function capacityFreed(db: Db): Promise<void> {
+    await db.query(SQL.NOTIFY_IF_QUEUED, [JOBS_READY_CHANNEL]);
   }
 
   async function runOf(db: Db | undefined, row: RunRow): Promise<Run> {
@@ -316,6 +324,8 @@ function createPostgresStore(pool: pg.Pool, options: PostgresStoreOptions): Stor
         if (!node) return null;
         // Polling is proof of life: an offline node that asks for work is back.
         if (node.offline) await db.query(SQL.TOUCH_NODE, [now, nodeId]);
+        // Counted in its own statement, after the node lock: a subquery of the locking SELECT would
+        // read the snapshot taken before waiting, missing the job a claim ahead of us just committed.
         const active = (await db.query<{ n: number }>(SQL.ACTIVE_COUNT, [nodeId])).rows[0]?.n ?? 0;
         if (active >= node.max_concurrent_jobs) return null;
         const row = (await db.query<JobRow>(SQL.NEXT_CANDIDATE, [now, nodeId, JSON.stringify(node.encoders)]))
@@ -351,7 +361,7 @@ function createPostgresStore(pool: pg.Pool, options: PostgresStoreOptions): Stor
         const result: JobResult = { ...up, attempt: job.attempt, received_at: now };
         await db.query(SQL.INSERT_RESULT, resultParams(result));
         const saved = await save(db, job, after);
-        await jobsReady(db);
+        await capacityFreed(db);
         return { job: saved, result, duplicate: false };
       }),
 
@@ -359,7 +369,7 @@ function createPostgresStore(pool: pg.Pool, options: PostgresStoreOptions): Stor
       tx(async (db) => {
         const job = await lockJob(db, jobId);
         const after = await save(db, job, cancel(job, now));
-        await jobsReady(db);
+        await capacityFreed(db);
         return after;
       }),
 
@@ -416,6 +426,21 @@ function createPostgresStore(pool: pg.Pool, options: PostgresStoreOptions): Stor
         p,
         fromResultRow,
       ),
+
+    latestResultPerScenario: async (limit) => {
+      const results = await read<ResultRow>(SQL.LATEST_PER_SCENARIO, [Math.max(0, Math.trunc(limit))]);
+      if (results.length === 0) return [];
+      const jobs = new Map(
+        (await read<JobRow>(SQL.JOBS_BY_IDS, [results.map((r) => r.job_id)])).map((j) => [
+          j.id,
+          fromJobRow(j),
+        ]),
+      );
+      return results.flatMap((r) => {
+        const job = jobs.get(r.job_id);
+        return job ? [{ job, result: fromResultRow(r) }] : [];
+      });
+    },
 
     createRun: (run: NewRun, jobs: readonly NewJob[], now: number) =>
       tx(async (db) => {

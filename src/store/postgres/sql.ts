@@ -120,3 +120,15 @@ export const TOTALS = `SELECT (SELECT COUNT(*) FROM nodes)::int AS nodes, (SELEC
   (SELECT COUNT(*) FROM jobs)::int AS jobs, (SELECT COUNT(*) FROM results)::int AS results`;
 /** Children first; TRUNCATE would need more privileges than the master's role may hold. */
 export const ERASE_ALL = ['DELETE FROM results', 'DELETE FROM jobs', 'DELETE FROM runs', 'DELETE FROM nodes'];
+
+/** The latest completed result of each scenario, newest first (the master's results metrics). */
+export const LATEST_PER_SCENARIO = `
+  SELECT * FROM results WHERE seq IN (
+    SELECT MAX(r.seq) FROM results r JOIN jobs j ON j.id = r.job_id
+    WHERE r.status = 'completed' GROUP BY j.scenario)
+  ORDER BY seq DESC LIMIT $1`;
+export const JOBS_BY_IDS = 'SELECT * FROM jobs WHERE id = ANY($1::text[])';
+
+export const NOTIFY = 'SELECT pg_notify($1, $2)';
+/** Walks the queue index for one row: cheap. */
+export const NOTIFY_IF_QUEUED = `SELECT pg_notify($1, '') WHERE EXISTS (SELECT 1 FROM jobs WHERE status = 'queued')`;

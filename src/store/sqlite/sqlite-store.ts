@@ -452,6 +452,11 @@ function createSqliteStore(db: Database.Database): Store {
       const w = where([], decodeCursor(p.cursor));
       return page(`SELECT * FROM runs ${w.sql}`, w.args, p, fromRunRow);
     },
+    latestResultPerScenario: async (limit) =>
+      (q.latestPerScenario.all(Math.max(0, Math.trunc(limit))) as ResultRow[]).map((r) => ({
+        job: jobRow(r.job_id),
+        result: fromResultRow(r),
+      })),
     counts: async () => {
       const jobs = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
       for (const r of q.jobCounts.all() as { status: JobStatus; n: number }[]) jobs[r.status] = r.n;

@@ -70,6 +70,11 @@ export function prepareStatements(db: Database.Database) {
     ),
     resultByAttempt: db.prepare('SELECT * FROM results WHERE job_id = ? AND attempt = ?'),
     latestResult: db.prepare('SELECT * FROM results WHERE job_id = ? ORDER BY attempt DESC LIMIT 1'),
+    latestPerScenario: db.prepare(`
+      SELECT * FROM results WHERE seq IN (
+        SELECT MAX(r.seq) FROM results r JOIN jobs j ON j.id = r.job_id
+        WHERE r.status = 'completed' GROUP BY j.scenario)
+      ORDER BY seq DESC LIMIT ?`),
     jobCounts: db.prepare('SELECT status, COUNT(*) AS n FROM jobs GROUP BY status'),
     queuedByPriority: db.prepare(
       `SELECT priority, COUNT(*) AS n FROM jobs WHERE status = 'queued' GROUP BY priority`,
