@@ -5,14 +5,22 @@
  * --profile (run the master under --cpu-prof and print the top self-time functions).
  * `agent`: --idle S (idle window, default 60), --job-duration S (the live job, default 20).
  * `sampler`: --seconds S (each of its three runs: no sampler, 1 Hz, 10 Hz; default 60).
+ * `load`: --agents N (simulated agents, default 1000), --setups sqlite,postgres,postgres2 (one master on
+ * SQLite, one on PostgreSQL, two on one PostgreSQL), --heartbeat-ms, --job-ms, --poll-wait S, --duration.
+ * `claim`: --depths 1000,100000 (queued jobs), --claims N (timed claims per depth, default 1000);
+ * SQLite and PostgreSQL (a throwaway database on the local cluster, or on FFRTMP_TEST_DATABASE_URL's server).
  * Exits non-zero only when the harness itself fails; missed bars print MISS.
  */
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
+import pg from 'pg';
 import { checkAgentAims, formatAgent, runAgentBench } from './agent.js';
+import { formatClaim, runClaimBench } from './claim.js';
 import { checkBars, formatDispatch, runDispatch } from './dispatch.js';
-import { startBenchMaster } from './lib/master.js';
+import { type BenchMaster, startBenchMaster } from './lib/master.js';
+import { createTestDatabase } from '../test/postgres.js';
+import { checkLoadBars, formatLoad, runLoad } from './load.js';
 import { profileFiles, topSelfTime } from './lib/profile.js';
 import { cpuModel } from './lib/proc.js';
 import { formatSampler, runSamplerBench } from './sampler.js';
@@ -25,7 +33,20 @@ interface Flags {
   seconds: number;
   idle: number;
   jobDuration: number;
+  depths: number[];
+  claims: number;
+  agents: number;
+  setups: string[];
+  heartbeatMs: number;
+  jobMs: number;
+  pollWait: number;
 }
+
+const LOAD_SETUPS: Record<string, { masters: number; postgres: boolean }> = {
+  sqlite: { masters: 1, postgres: false },
+  postgres: { masters: 1, postgres: true },
+  postgres2: { masters: 2, postgres: true },
+};
 
 const BENCHMARKS: Record<string, (flags: Flags) => Promise<unknown>> = {
   async dispatch(flags) {
@@ -65,12 +86,67 @@ const BENCHMARKS: Record<string, (flags: Flags) => Promise<unknown>> = {
       await master.cleanup();
     }
   },
+  async load(flags) {
+    const reports = [];
+    for (const setup of flags.setups) {
+      const spec = LOAD_SETUPS[setup];
+      if (!spec) throw new Error(`--setups: unknown "${setup}"; known: ${Object.keys(LOAD_SETUPS)}`);
+      const db = spec.postgres ? await createTestDatabase() : undefined;
+      const masters: BenchMaster[] = [];
+      try {
+        for (let i = 0; i < spec.masters; i++) {
+          masters.push(await startBenchMaster(db ? { storeArgs: ['--database-url', db.url] } : {}));
+        }
+        const report = await runLoad({
+          label: setup,
+          masters,
+          agents: flags.agents,
+          warmupSec: 3,
+          durationSec: flags.duration,
+          heartbeatMs: flags.heartbeatMs,
+          pollWaitSec: flags.pollWait,
+          jobMs: flags.jobMs,
+          // Twice the fleet: with every agent busy, as many jobs still wait, so a poll finds one at once.
+          backlog: 2 * flags.agents,
+          ...(db ? { databasePids: () => backendPids(db.url) } : {}),
+        });
+        console.log(`${formatLoad(report)}\n`);
+        reports.push({ ...report, bars: checkLoadBars(report) });
+      } finally {
+        for (const m of masters) await m.cleanup();
+        await db?.drop();
+      }
+    }
+    return reports;
+  },
+  async claim(flags) {
+    const rows = await runClaimBench({
+      depths: flags.depths,
+      claims: flags.claims,
+    });
+    console.log(formatClaim(rows, flags.claims));
+    return rows;
+  },
   async sampler(flags) {
     const report = await runSamplerBench({ seconds: flags.seconds, windowSec: 10 });
     console.log(formatSampler(report));
     return report;
   },
 };
+
+/** The server processes of every connection to this database (the masters' pools and LISTEN). */
+async function backendPids(url: string): Promise<number[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>(
+      'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    );
+    return rows.map((r) => r.pid);
+  } finally {
+    await client.end();
+  }
+}
 
 function printProfile(dir: string) {
   const [file] = profileFiles(dir);
@@ -109,12 +185,19 @@ async function main(): Promise<number> {
       profile: { type: 'boolean', default: false },
       idle: { type: 'string', default: '60' },
       'job-duration': { type: 'string', default: '20' },
+      depths: { type: 'string', default: '1000,100000' },
+      claims: { type: 'string', default: '1000' },
+      agents: { type: 'string', default: '1000' },
+      setups: { type: 'string', default: 'sqlite,postgres,postgres2' },
+      'heartbeat-ms': { type: 'string', default: '5000' },
+      'job-ms': { type: 'string', default: '5000' },
+      'poll-wait': { type: 'string', default: '5' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) {
     console.log(
-      `usage: npm run bench -- [${Object.keys(BENCHMARKS).join('|')}] [--duration S] [--workers N] [--rounds N] [--json FILE] [--profile] [--seconds S] [--idle S] [--job-duration S]`,
+      `usage: npm run bench -- [${Object.keys(BENCHMARKS).join('|')}] [--duration S] [--workers N] [--rounds N] [--json FILE] [--profile] [--seconds S] [--idle S] [--job-duration S] [--depths N,N] [--claims N] [--agents N] [--setups sqlite,postgres,postgres2] [--heartbeat-ms N] [--job-ms N] [--poll-wait S]`,
     );
     return 0;
   }
@@ -126,6 +209,13 @@ async function main(): Promise<number> {
     seconds: positiveInt('seconds', values.seconds),
     idle: positiveInt('idle', values.idle),
     jobDuration: positiveInt('job-duration', values['job-duration']),
+    depths: values.depths.split(',').map((d) => positiveInt('depths', d.trim())),
+    claims: positiveInt('claims', values.claims),
+    agents: positiveInt('agents', values.agents),
+    setups: values.setups.split(',').map((x) => x.trim()),
+    heartbeatMs: positiveInt('heartbeat-ms', values['heartbeat-ms']),
+    jobMs: positiveInt('job-ms', values['job-ms']),
+    pollWait: positiveInt('poll-wait', values['poll-wait']),
   };
   const names = positionals.length ? positionals : Object.keys(BENCHMARKS);
   const unknown = names.filter((n) => !BENCHMARKS[n]);

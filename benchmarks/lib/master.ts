@@ -22,9 +22,15 @@ export interface BenchMaster {
 
 /**
  * Starts the built CLI (`ffrtmp master`) as a child process on a free loopback port with a fresh
- * SQLite file (default durability: WAL, synchronous=NORMAL) and resolves once it listens.
+ * SQLite file (default durability: WAL, synchronous=NORMAL), or the given store flags, and resolves
+ * once it listens.
  */
-export async function startBenchMaster(opts: { profile?: boolean } = {}): Promise<BenchMaster> {
+export async function startBenchMaster(
+  opts: {
+    profile?: boolean /** Store flags instead of a fresh SQLite file, e.g. ['--database-url', url]. */;
+    storeArgs?: string[];
+  } = {},
+): Promise<BenchMaster> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first`);
   const dir = mkdtempSync(join(tmpdir(), 'ffrtmp-bench-'));
   const profileDir = opts.profile ? join(dir, 'profile') : undefined;
@@ -37,8 +43,7 @@ export async function startBenchMaster(opts: { profile?: boolean } = {}): Promis
     '0',
     '--host',
     '127.0.0.1',
-    '--db',
-    join(dir, 'bench.db'),
+    ...(opts.storeArgs ?? ['--db', join(dir, 'bench.db')]),
     '--log-level',
     'warn',
   ];

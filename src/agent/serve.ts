@@ -1,20 +1,21 @@
 import { resolve } from 'node:path';
-import { createMasterClient } from '../core/client.js';
 import { defaultEstimatorModel, parseEstimatorSpec } from '../core/energy/index.js';
 import { type Sampler, createSampler } from '../power/sampler.js';
 import { loadBaseline, measureBaseline, saveBaseline } from './baseline.js';
 import { FfrtmpError } from '../core/errors.js';
+import { parseMasterUrls } from '../core/failover.js';
 import { type Agent, type AgentOptions, createAgent } from './create-agent.js';
 import { isMasterOnThisHost, loadNodeKey } from './identity.js';
 import { createAgentRegistry, serveMetrics } from './metrics.js';
 import { type HardwareReport, probeHardware, toRegistration } from './probe.js';
 import { openSpool } from './spool.js';
-import { createTransport } from './transport.js';
+import { connectMasters } from './transport.js';
 
 export const AGENT_VERSION = '0.1.0';
 
 export interface StartAgentOptions extends Omit<AgentOptions, 'workDir' | 'mediaDir'> {
-  master: string;
+  /** One master URL, or several (comma-separated or a list) that requests fail over between. */
+  master: string | readonly string[];
   apiKey?: string | undefined;
   allowMasterAsWorker: boolean;
   workDir: string;
@@ -59,12 +60,17 @@ export async function startAgent(o: StartAgentOptions): Promise<RunningAgent> {
       `no usable encoder found with "${o.ffmpegPath}": ${report.problems.join('; ')}`,
     );
   }
-  if (!o.allowMasterAsWorker && (await isMasterOnThisHost(o.master))) {
-    throw new FfrtmpError(
-      'E_INVALID_CONFIG',
-      `the master (${o.master}) runs on this host; its load would skew this node's measurements. ` +
-        'Pass --allow-master-as-worker to run here anyway.',
-    );
+  const masters = parseMasterUrls(o.master);
+  if (!o.allowMasterAsWorker) {
+    for (const master of masters) {
+      if (await isMasterOnThisHost(master)) {
+        throw new FfrtmpError(
+          'E_INVALID_CONFIG',
+          `the master (${master}) runs on this host; its load would skew this node's measurements. ` +
+            'Pass --allow-master-as-worker to run here anyway.',
+        );
+      }
+    }
   }
   const workDir = resolve(o.workDir);
   const spool = openSpool(workDir);
@@ -94,13 +100,15 @@ export async function startAgent(o: StartAgentOptions): Promise<RunningAgent> {
     idle_baseline_watts: baseline?.package_watts ?? null,
     sample_interval_ms: o.sampleIntervalMs,
   });
-  const transport = createTransport({
+  const { client, transport } = connectMasters({
+    masters,
+    apiKey: o.apiKey,
     caFile: o.tlsCa,
     certFile: o.tlsCert,
     keyFile: o.tlsKey,
     connections: o.maxConcurrentJobs + 4,
+    onSwitch: (from, to, reason) => o.log('warn', 'switched to another master', { from, to, reason }),
   });
-  const client = createMasterClient({ baseUrl: o.master, fetch: transport.fetch, apiKey: o.apiKey });
   const agent = createAgent({
     client,
     spool,
@@ -129,7 +137,7 @@ export async function startAgent(o: StartAgentOptions): Promise<RunningAgent> {
       : undefined;
   const metricsUrl = metrics ? `http://${o.metricsHost}:${metrics.port()}/metrics` : undefined;
   o.log('info', 'agent starting', {
-    master: o.master,
+    masters,
     encoders: report.encoders,
     spooled_results: spool.size(),
     metrics: metricsUrl ?? 'off',

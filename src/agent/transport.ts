@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import type { FetchLike } from '../core/client.js';
+import { type FetchLike, type MasterClient, createMasterClient } from '../core/client.js';
+import { createFailoverFetch } from './failover-fetch.js';
 
 export interface TransportOptions {
   /** CA bundle (PEM file) to trust, e.g. the certificate of a self-signed master. */
@@ -78,4 +79,31 @@ export function createTransport(options: TransportOptions = {}): Transport {
       agents.https.destroy();
     },
   };
+}
+
+export interface MasterConnectionOptions extends TransportOptions {
+  /** One master URL or several (parsed by parseMasterUrls): requests fail over between them. */
+  masters: readonly string[];
+  apiKey?: string | undefined;
+  /** Told when requests move to another master. */
+  onSwitch?: (from: string, to: string, reason: string) => void;
+}
+
+/** The typed client over a keep-alive transport, failing over between the given masters. */
+export function connectMasters(options: MasterConnectionOptions): {
+  client: MasterClient;
+  transport: Transport;
+} {
+  const transport = createTransport(options);
+  const failover = createFailoverFetch({
+    urls: options.masters,
+    fetch: transport.fetch,
+    ...(options.onSwitch ? { onSwitch: options.onSwitch } : {}),
+  });
+  const client = createMasterClient({
+    baseUrl: failover.baseUrl,
+    fetch: failover.fetch,
+    apiKey: options.apiKey,
+  });
+  return { client, transport };
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { type ResolvedPricing, parsePricingTable, resolvePricing } from '../core/analysis/cost.js';
 import { FfrtmpError } from '../core/errors.js';
+import { parseMasterUrls } from '../core/failover.js';
 import type { ScenarioRecord } from '../core/run-stats.js';
 import { type ClientValues, withClient } from '../cli/client-options.js';
 import { DEFAULT_PRICING_FILE, newestResultsFile, readResultsFile, recordsOf } from './results-files.js';
@@ -41,7 +42,8 @@ export async function loadRunRecords(
   runId: string,
 ): Promise<{ files: string[]; records: ScenarioRecord[] }> {
   const run = await withClient(client, (c) => c.getRun(runId));
-  const where = `${client.master.replace(/\/$/, '')}/runs/${runId}`;
+  // Every master of a fleet serves the same run (one database): name it by the first.
+  const where = `${parseMasterUrls(client.master)[0]}/runs/${runId}`;
   const records = recordsOf(run.results, where);
   if (records.length === 0)
     throw new FfrtmpError(

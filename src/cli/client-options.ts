@@ -1,15 +1,16 @@
-import { createTransport } from '../agent/transport.js';
-import { type MasterClient, createMasterClient } from '../core/client.js';
+import { connectMasters } from '../agent/transport.js';
+import type { MasterClient } from '../core/client.js';
 import { defineOptions } from '../core/config.js';
+import { parseMasterUrls } from '../core/failover.js';
 
 /** How to reach a master: every command that talks to one (the agent too) takes these. */
 export const connectionOptions = defineOptions({
   master: {
     flag: 'master',
-    type: 'string',
-    default: 'http://localhost:8080',
+    type: 'list',
+    default: ['http://localhost:8080'],
     env: 'FFRTMP_MASTER',
-    description: 'Master URL',
+    description: 'Master URL; several, comma-separated, fail over to one another (masters on one PostgreSQL)',
   },
   apiKey: {
     flag: 'api-key',
@@ -40,28 +41,29 @@ export const clientOptions = defineOptions({
 });
 
 export interface ClientValues {
-  master: string;
+  /** One or more master URLs (a list option: comma-separated, repeatable). */
+  master: readonly string[];
   apiKey?: string | undefined;
   tlsCa?: string | undefined;
   tlsCert?: string | undefined;
   tlsKey?: string | undefined;
 }
 
-/** Runs `fn` with a client for the configured master and closes the connection pool after. */
+/** Runs `fn` with a client for the configured master(s) and closes the connection pool after. */
 export async function withClient<T>(
   values: ClientValues,
   fn: (client: MasterClient) => Promise<T>,
 ): Promise<T> {
-  const transport = createTransport({
+  const { client, transport } = connectMasters({
+    masters: parseMasterUrls(values.master),
+    apiKey: values.apiKey,
     caFile: values.tlsCa,
     certFile: values.tlsCert,
     keyFile: values.tlsKey,
     connections: 2,
   });
   try {
-    return await fn(
-      createMasterClient({ baseUrl: values.master, fetch: transport.fetch, apiKey: values.apiKey }),
-    );
+    return await fn(client);
   } finally {
     await transport.close();
   }

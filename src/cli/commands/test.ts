@@ -1,8 +1,8 @@
 import { parseBatchFile } from '../../core/scenario-file.js';
 import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { createTransport } from '../../agent/transport.js';
-import { createMasterClient } from '../../core/client.js';
+import { connectMasters } from '../../agent/transport.js';
+import { parseMasterUrls } from '../../core/failover.js';
 import { type ConfigValues, defineOptions } from '../../core/config.js';
 import { FfrtmpError } from '../../core/errors.js';
 import { type ScenarioRecord, resultsFileName } from '../../core/run-stats.js';
@@ -29,7 +29,8 @@ const common = defineOptions({
     flag: 'master',
     type: 'string',
     env: 'FFRTMP_MASTER',
-    description: 'Run on this master (a fleet); without it, a master and agent are started for the run',
+    description:
+      'Run on this master (a fleet; several comma-separated fail over); without it, a master and agent are started for the run',
   },
   node: { flag: 'node', type: 'string', description: 'Pin every scenario to this node id (with --master)' },
   outputDir: {
@@ -203,13 +204,14 @@ export async function runTest(
     baseUrl = embedded.master.url;
     stopEmbedded = () => embedded.stop({ force: true });
   }
-  const transport = createTransport({
+  const { client, transport } = connectMasters({
+    masters: parseMasterUrls(baseUrl),
+    apiKey: o.apiKey,
     caFile: o.tlsCa,
     certFile: o.tlsCert,
     keyFile: o.tlsKey,
     connections: 4,
   });
-  const client = createMasterClient({ baseUrl, fetch: transport.fetch, apiKey: o.apiKey });
   let lastLine = 0;
   try {
     io.err(`running ${list.length} scenario(s) on ${baseUrl}; results: ${outputFile}`);
