@@ -1,6 +1,7 @@
 import { defineOptions } from '../../core/config.js';
 import { startMaster } from '../../master/serve.js';
 import { leaf } from '../command.js';
+import { loadMasterAnalysis, masterAnalysisOptions } from '../master-analysis-options.js';
 
 export const masterOptions = defineOptions({
   port: {
@@ -110,6 +111,7 @@ export const masterOptions = defineOptions({
     env: 'FFRTMP_LOG_LEVEL',
     description: 'Log level (JSON lines on stdout)',
   },
+  ...masterAnalysisOptions,
 });
 
 export const masterCommand = leaf({
@@ -118,7 +120,9 @@ export const masterCommand = leaf({
   usage: 'ffrtmp master [options]',
   options: masterOptions,
   async run(o, _positionals, io) {
+    const analysis = await loadMasterAnalysis(o);
     const running = await startMaster({
+      ...analysis,
       host: o.host,
       port: o.port,
       dbPath: o.db,
@@ -137,7 +141,10 @@ export const masterCommand = leaf({
         bodyLimitBytes: o.bodyLimit,
       },
     });
-    io.err(`ffrtmp master listening on ${running.url} (database ${o.db})`);
+    const models = analysis.models.size;
+    io.err(
+      `ffrtmp master listening on ${running.url} (database ${o.db}; pricing ${analysis.resultsMetrics.pricing?.region}; ${models} hardware id(s) with models in ${o.modelsDir})`,
+    );
     await new Promise<void>((resolve) => {
       if (io.signal.aborted) resolve();
       io.signal.addEventListener('abort', () => resolve(), { once: true });

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { defineOptions } from '../../core/config.js';
 import { startUp } from '../../stack/up.js';
 import { leaf } from '../command.js';
+import { loadMasterAnalysis, masterAnalysisOptions } from '../master-analysis-options.js';
 
 export const upCommand = leaf({
   name: 'up',
@@ -93,9 +94,11 @@ export const upCommand = leaf({
       max: 65535,
       description: "The local agent's /metrics port (0: off)",
     },
+    ...masterAnalysisOptions,
   }),
   async run(o, _p, io) {
     const up = await startUp({
+      ...(await loadMasterAnalysis(o)),
       dataDir: resolve(o.dataDir),
       port: o.port,
       stack: o.stack,
