@@ -22,7 +22,7 @@ export const masterAnalysisOptions = defineOptions({
     type: 'string',
     default: 'default',
     env: 'FFRTMP_REGION',
-    description: "Pricing region (default: the pricing file's default)",
+    description: "Pricing region of the pricing file ('default': its default block)",
   },
   resultsMetricsLimit: {
     flag: 'results-metrics-limit',

@@ -8,7 +8,8 @@ export const upCommand = leaf({
   name: 'up',
   summary:
     'Standalone mode: master, local agent, nginx-rtmp, VictoriaMetrics, vmalert, Alertmanager (what is installed) until Ctrl-C',
-  usage: 'ffrtmp up [--port 8080] [--data-dir ./data] [--no-stack]',
+  usage:
+    'ffrtmp up [--port 8080] [--data-dir ./data] [--no-stack] [--pricing FILE] [--region R] [--models-dir ./models]',
   options: defineOptions({
     port: {
       flag: 'port',
