@@ -67,6 +67,11 @@ const root = group(
       async () => (await import('./commands/nodes.js')).nodesCommand,
     ),
     lazy(
+      'db',
+      'Apply migrations; copy a standalone SQLite database into PostgreSQL',
+      async () => (await import('./commands/db.js')).dbCommand,
+    ),
+    lazy(
       'certs',
       'Write a private CA plus server and client certificates for TLS',
       async () => (await import('./commands/certs.js')).certsCommand,

@@ -31,6 +31,16 @@ export const ERROR_CODES = {
   E_PAYLOAD_TOO_LARGE: { status: 413, summary: 'The request body is larger than the configured limit.' },
   E_UNSUPPORTED_MEDIA_TYPE: { status: 415, summary: 'The request body must be application/json.' },
   E_UNAVAILABLE: { status: 503, summary: 'The master is shutting down or its store is unreachable; retry.' },
+  E_STORE_UNAVAILABLE: {
+    status: 503,
+    summary:
+      'The database (PostgreSQL) is unreachable or the connection dropped; nothing was half-applied: retry (the pool reconnects by itself).',
+  },
+  E_COPY_MISMATCH: {
+    status: 500,
+    summary:
+      'ffrtmp db copy: after copying, the target does not hold as many records as the source (was the source written to meanwhile?).',
+  },
   E_INTERNAL: {
     status: 500,
     summary: 'A bug. The response carries no internals; the master log has the stack.',

@@ -163,6 +163,10 @@ export function createMaster(deps: MasterDeps): Master {
   events.on('job:finished', () => waitList.notify());
   events.on('job:canceled', () => waitList.notify());
   events.on('node:removed', () => waitList.notify());
+  // Several masters on one database: the store tells us what happened through the others.
+  const unsubscribe = deps.store.onJobsReady?.((at) =>
+    at === undefined ? waitList.notify() : waitList.notifyAt(at),
+  );
 
   return {
     app: ctx.app,
@@ -173,6 +177,7 @@ export function createMaster(deps: MasterDeps): Master {
     startReaper: () => reaper.start(),
     async close() {
       reaper.stop();
+      unsubscribe?.();
       waitList.close();
       await ctx.app.close();
     },

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import pino from 'pino';
 import { FfrtmpError } from '../core/errors.js';
+import { openStore, parseDatabaseUrl, type StoreLocation } from '../store/open.js';
 import type { Store } from '../store/port.js';
-import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { ModelSet } from '../core/analysis/job-prediction.js';
 import { type Master, type MasterOptions, createMaster } from './create-master.js';
 import type { ResultsMetricsOptions } from './results-metrics.js';
@@ -12,6 +12,7 @@ export interface ServeOptions {
   port: number;
   dbPath: string;
   dbSync?: 'normal' | 'full';
+  /** A PostgreSQL URL; when set the master keeps its state there instead of in the `dbPath` file. */
   databaseUrl?: string | undefined;
   tlsCertFile?: string | undefined;
   tlsKeyFile?: string | undefined;
@@ -45,12 +46,9 @@ function readPem(path: string, flag: string): Buffer {
 
 /** The master's node layer: opens the store, binds the port, starts the reaper. */
 export async function startMaster(options: ServeOptions): Promise<RunningMaster> {
-  if (options.databaseUrl) {
-    throw new FfrtmpError(
-      'E_INVALID_CONFIG',
-      '--database-url: the PostgreSQL store is not available in this version; use --db PATH (SQLite)',
-    );
-  }
+  const location: StoreLocation = options.databaseUrl
+    ? { dialect: 'postgres', url: parseDatabaseUrl(options.databaseUrl) }
+    : { dialect: 'sqlite', path: options.dbPath, synchronous: options.dbSync };
   if (Boolean(options.tlsCertFile) !== Boolean(options.tlsKeyFile)) {
     throw new FfrtmpError('E_INVALID_CONFIG', '--tls-cert and --tls-key go together; give both or neither');
   }
@@ -68,7 +66,7 @@ export async function startMaster(options: ServeOptions): Promise<RunningMaster>
           ca: options.tlsCaFile ? readPem(options.tlsCaFile, '--tls-ca') : undefined,
         }
       : undefined;
-  const store = openSqliteStore({ path: options.dbPath, synchronous: options.dbSync ?? 'normal' });
+  const store = await openStore(location);
   const logger = pino(
     { level: options.logLevel ?? 'info' },
     pino.destination(options.logDestination === 'stderr' ? 2 : 1),

@@ -1155,6 +1155,87 @@ export function describeStoreContract(
       });
     });
 
+    describe('bulk copy (totals, importRecords, eraseAll)', () => {
+      /** A store with history: nodes (one offline), a run, a retried job with two results. */
+      async function seedHistory(): Promise<void> {
+        const a = await addNode({ node_key: 'a', labels: { rack: 'x' } });
+        await addNode({ node_key: 'b' }, T0 - NODE_TIMEOUT_MS - 1);
+        const specs = [newJob(), newJob({ priority: 'high' })];
+        await store.createRun(
+          {
+            id: randomUUID(),
+            name: 'bulk',
+            options: { repeat: 1 },
+            entries: specs.map((j) => ({ job_id: j.id, kind: 'single', group: null, repetition: null })),
+          },
+          specs,
+          T0,
+        );
+        const [loose] = await addJobs(1, { priority: 'low' }, T0 + 10);
+        const first = await claim(a, T0 + 20);
+        await store.submitResult(upload(first, a, { status: 'failed', error: 'crash' }), T0 + 30);
+        await store.retryJob(first.id, T0 + 40);
+        const again = await claim(a, T0 + 50);
+        await store.submitResult(upload(again, a, { quality: { psnr: 40.5 } }), T0 + 60);
+        await store.reclaimExpired(T0 + 70, REAP); // b goes offline
+        if (loose) await store.cancelJob(loose.id, T0 + 80);
+      }
+
+      async function everything(s: Store) {
+        const all = async <T>(list: (p: { limit: number }) => Promise<{ items: T[] }>) =>
+          (await list({ limit: 1000 })).items;
+        return {
+          nodes: await all((p) => s.listNodes({}, p)),
+          runs: await all((p) => s.listRuns(p)),
+          jobs: await all((p) => s.listJobs({}, p)),
+          results: await all((p) => s.listResults({}, p)),
+          counts: await s.counts(),
+        };
+      }
+
+      it('totals count each kind of record', async () => {
+        expect(await store.totals()).toEqual({ nodes: 0, runs: 0, jobs: 0, results: 0 });
+        await seedHistory();
+        expect(await store.totals()).toEqual({ nodes: 2, runs: 1, jobs: 3, results: 2 });
+      });
+
+      it('importRecords into an empty store reproduces every record and derived state', async () => {
+        await seedHistory();
+        const source = await everything(store);
+        const target = await open();
+        try {
+          await target.importRecords({ nodes: source.nodes, runs: source.runs });
+          await target.importRecords({ jobs: source.jobs });
+          await target.importRecords({ results: source.results });
+          expect(await everything(target)).toEqual(source);
+          expect(await target.totals()).toEqual(await store.totals());
+          expect(source.nodes.map((n) => n.status).sort()).toEqual(['available', 'offline']);
+          // The run's status and job counts are derived from the copied jobs.
+          const [run] = source.runs;
+          expect(run && (await target.getRun(run.id))).toEqual(run);
+        } finally {
+          await target.close();
+        }
+      });
+
+      it('importRecords is all or nothing: a duplicate id rolls back the whole call', async () => {
+        await seedHistory();
+        const { jobs } = await everything(store);
+        const fresh = { ...(jobs[0] as Job), id: randomUUID() };
+        await expect(store.importRecords({ jobs: [fresh, jobs[1] as Job] })).rejects.toThrow();
+        await expectCode(store.getJob(fresh.id), 'E_JOB_NOT_FOUND');
+      });
+
+      it('eraseAll leaves an empty store that works as new', async () => {
+        await seedHistory();
+        await store.eraseAll();
+        expect(await store.totals()).toEqual({ nodes: 0, runs: 0, jobs: 0, results: 0 });
+        const node = await addNode();
+        const [job] = await addJobs(1);
+        expect((await claim(node, T0 + 1)).id).toBe(job?.id);
+      });
+    });
+
     describe('concurrency', () => {
       it(
         'hands each of 200 jobs to exactly one of 50 concurrently claiming nodes',

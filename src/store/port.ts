@@ -79,6 +79,29 @@ export interface StoreCounts {
   nodes: Record<NodeStatus, number>;
 }
 
+/** What `ffrtmp db copy` moves between stores, as domain records: ids, times and order are kept. */
+export interface StoreRecords {
+  nodes: Node[];
+  runs: Run[];
+  jobs: Job[];
+  results: JobResult[];
+}
+
+export type RecordKind = keyof StoreRecords;
+export type RecordTotals = Record<RecordKind, number>;
+
+/** One schema migration, as `ffrtmp db migrate` reports it. */
+export interface AppliedMigration {
+  version: number;
+  name: string;
+}
+
+/**
+ * Called when jobs may have become claimable through any master sharing the store: `at` is
+ * undefined for "now", or the epoch ms when they become claimable (a retry backoff).
+ */
+export type JobsReadyListener = (at: number | undefined) => void;
+
 /** A job with its latest completed result (the master's results metrics). */
 export interface ScenarioResult {
   job: Job;
@@ -138,6 +161,24 @@ export interface Store {
   listRuns(page: Page): Promise<PageOf<Run>>;
 
   counts(): Promise<StoreCounts>;
+
+  /** How many records of each kind the store holds (verifies `ffrtmp db copy`). */
+  totals(): Promise<RecordTotals>;
+  /**
+   * Inserts records verbatim (same ids, times, attempts, derived state), in the given order, all of
+   * one call in one transaction. Nodes come with their status: `offline` is kept, busy/available is
+   * derived again from the jobs. Results need their jobs imported first.
+   */
+  importRecords(records: Partial<StoreRecords>): Promise<void>;
+  /** Deletes every node, run, job and result (`ffrtmp db copy --force` on a non-empty target). */
+  eraseAll(): Promise<void>;
+
+  /**
+   * Present where several masters share the store (PostgreSQL LISTEN/NOTIFY): the listener hears
+   * of submissions, retries, requeues and freed capacity on every master, this one included.
+   * Returns the unsubscribe function. Absent for SQLite, whose one master wakes its own waiters.
+   */
+  onJobsReady?(listener: JobsReadyListener): () => void;
 
   close(): Promise<void>;
 }

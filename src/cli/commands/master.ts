@@ -1,5 +1,6 @@
 import { defineOptions } from '../../core/config.js';
 import { startMaster } from '../../master/serve.js';
+import { describeLocation } from '../../store/open.js';
 import { leaf } from '../command.js';
 import { loadMasterAnalysis, masterAnalysisOptions } from '../master-analysis-options.js';
 
@@ -25,7 +26,7 @@ export const masterOptions = defineOptions({
     type: 'string',
     default: './data/ffrtmp.db',
     env: 'FFRTMP_DB',
-    description: 'SQLite database file',
+    description: 'SQLite database file (standalone; ignored with --database-url)',
   },
   dbSync: {
     flag: 'db-sync',
@@ -41,7 +42,7 @@ export const masterOptions = defineOptions({
     type: 'string',
     env: 'DATABASE_URL',
     secret: true,
-    description: 'PostgreSQL URL (reserved; not available yet)',
+    description: 'PostgreSQL URL postgres://user:pass@host/db: state for several masters (instead of --db)',
   },
   apiKey: {
     flag: 'api-key',
@@ -141,9 +142,11 @@ export const masterCommand = leaf({
         bodyLimitBytes: o.bodyLimit,
       },
     });
-    const models = analysis.models.size;
+    const database = describeLocation(
+      o.databaseUrl ? { dialect: 'postgres', url: o.databaseUrl } : { dialect: 'sqlite', path: o.db },
+    );
     io.err(
-      `ffrtmp master listening on ${running.url} (database ${o.db}; pricing ${analysis.resultsMetrics.pricing?.region}; ${models} hardware id(s) with models in ${o.modelsDir})`,
+      `ffrtmp master listening on ${running.url} (database ${database}; pricing ${analysis.resultsMetrics.pricing?.region}; ${analysis.models.size} hardware id(s) with models in ${o.modelsDir})`,
     );
     await new Promise<void>((resolve) => {
       if (io.signal.aborted) resolve();

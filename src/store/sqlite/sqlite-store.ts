@@ -29,6 +29,7 @@ import {
 } from '../../core/records.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../paging.js';
 import type {
+  AppliedMigration,
   ClaimOptions,
   JobFilter,
   LeaseOptions,
@@ -38,8 +39,10 @@ import type {
   ProgressReport,
   ReapOptions,
   ReapReport,
+  RecordTotals,
   ResultFilter,
   Store,
+  StoreRecords,
   SubmitResultOutcome,
 } from '../port.js';
 import { createGroupCommit } from './group-commit.js';
@@ -67,14 +70,15 @@ export interface SqliteStoreOptions {
   synchronous?: 'normal' | 'full';
 }
 
-export function openSqliteStore(options: SqliteStoreOptions): Store {
+/** Opens (creating) the file and applies pending migrations; `migrations` lists what this applied. */
+export function openSqliteStore(options: SqliteStoreOptions): Store & { migrations: AppliedMigration[] } {
   if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
   const db = new Database(options.path, { timeout: BUSY_TIMEOUT_MS });
   enableWal(db);
   db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
   db.pragma('foreign_keys = ON');
-  migrate(db);
-  return createSqliteStore(db);
+  const migrations = migrate(db);
+  return Object.assign(createSqliteStore(db), { migrations });
 }
 
 const BUSY_TIMEOUT_MS = 5000;
@@ -99,7 +103,8 @@ function enableWal(db: Database.Database): void {
   }
 }
 
-function migrate(db: Database.Database): void {
+function migrate(db: Database.Database): AppliedMigration[] {
+  const done: AppliedMigration[] = [];
   db.exec(
     'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
   );
@@ -122,8 +127,10 @@ function migrate(db: Database.Database): void {
         m.name,
         Date.now(),
       );
+      done.push({ version: m.version, name: m.name });
     }).immediate();
   }
+  return done;
 }
 
 function createSqliteStore(db: Database.Database): Store {
@@ -313,13 +320,18 @@ function createSqliteStore(db: Database.Database): Store {
       now,
     );
     const result: JobResult = { ...upload, attempt: job.attempt, received_at: now };
+    insertResult(result);
+    return { job: save(job, after), result, duplicate: false };
+  });
+
+  function insertResult(result: JobResult): void {
     q.insertResult.run({
       job_id: result.job_id,
       attempt: result.attempt,
       node_id: result.node_id,
       status: result.status,
       completed_at: result.completed_at,
-      received_at: now,
+      received_at: result.received_at,
       error: result.error,
       body: JSON.stringify({
         metrics: result.metrics,
@@ -330,7 +342,31 @@ function createSqliteStore(db: Database.Database): Store {
         analyzer_output: result.analyzer_output,
       }),
     });
-    return { job: save(job, after), result, duplicate: false };
+  }
+
+  const importRecords = tx((records: Partial<StoreRecords>) => {
+    for (const n of records.nodes ?? []) {
+      q.importNode.run({
+        ...registrationParams(n, n.id, n.registered_at),
+        offline: n.status === 'offline' ? 1 : 0,
+        last_heartbeat: n.last_heartbeat,
+        registered_at: n.registered_at,
+      });
+    }
+    for (const job of records.jobs ?? []) q.insertJob.run(toJobParams(job));
+    for (const r of records.results ?? []) insertResult(r);
+    for (const r of records.runs ?? [])
+      q.insertRun.run({
+        id: r.id,
+        name: r.name,
+        options: JSON.stringify(r.options),
+        entries: JSON.stringify(r.entries),
+        created_at: r.created_at,
+      });
+  });
+
+  const eraseAll = tx(() => {
+    for (const table of ['results', 'jobs', 'runs', 'nodes']) db.prepare(`DELETE FROM ${table}`).run();
   });
 
   const cancelJob = tx((jobId: string, now: number) => {
@@ -437,5 +473,8 @@ function createSqliteStore(db: Database.Database): Store {
       group.close();
       if (db.open) db.close();
     },
+    totals: async () => q.totals.get() as RecordTotals,
+    importRecords: (records: Partial<StoreRecords>) => importRecords(records),
+    eraseAll: () => eraseAll(),
   };
 }

@@ -88,5 +88,15 @@ export function prepareStatements(db: Database.Database) {
     insertResult: db.prepare(`
       INSERT INTO results (job_id, attempt, node_id, status, completed_at, received_at, error, body)
       VALUES (@job_id, @attempt, @node_id, @status, @completed_at, @received_at, @error, @body)`),
+    // Bulk copy (ffrtmp db copy): a node verbatim, with its offline flag and times.
+    importNode: db.prepare(`
+      INSERT INTO nodes (id, node_key, address, type, cpu_threads, cpu_model, has_gpu, gpu_type, ram_bytes, labels,
+        encoders, power_sources, max_concurrent_jobs, agent_version, ffmpeg_version, offline,
+        last_heartbeat, registered_at)
+      VALUES (@id, @node_key, @address, @type, @cpu_threads, @cpu_model, @has_gpu, @gpu_type, @ram_bytes, @labels,
+        @encoders, @power_sources, @max_concurrent_jobs, @agent_version, @ffmpeg_version, @offline,
+        @last_heartbeat, @registered_at)`),
+    totals: db.prepare(`SELECT (SELECT COUNT(*) FROM nodes) AS nodes, (SELECT COUNT(*) FROM runs) AS runs,
+      (SELECT COUNT(*) FROM jobs) AS jobs, (SELECT COUNT(*) FROM results) AS results`),
   };
 }
