@@ -1,5 +1,6 @@
-// One benchmark run: its jobs' progress, the scenario table of its results document, a ranking
-// by a per-job figure the agents computed (analyzer_output), power over time and energy vs quality.
+// One benchmark run: its jobs' progress, the scenario table of its results document, the master's
+// efficiency ranking (GET /runs/{id} `analysis`, core's analyzeRecords) or a ranking by a per-job
+// figure the agents computed (analyzer_output), power over time and energy vs quality.
 import { api } from '../api.js';
 import { axes, color, createChart, styleLines } from '../charts.js';
 import { badge, fill, fmtNumber, fmtTime, fmtValue, h, link, progressBar, section, table } from '../dom.js';
@@ -76,6 +77,26 @@ export function rank(scenarios, ranking) {
     .sort((a, b) => sign * (a.value - b.value));
 }
 
+/** The select value of the master's efficiency ranking (the default when the run has one). */
+export const ANALYSIS = 'analysis';
+
+/**
+ * The master's efficiency ranking: analysis scenarios with a rank, best first, each with its
+ * results record (analysis.scenarios[i] analyses results.scenarios[i]).
+ */
+export function analysisRanking(run) {
+  const records = run.results?.scenarios ?? [];
+  return (run.analysis?.scenarios ?? [])
+    .map((a, i) => ({ a, s: records[i] ?? { name: a.name } }))
+    .filter(({ a }) => num(a.efficiency_rank) !== null)
+    .sort((x, y) => x.a.efficiency_rank - y.a.efficiency_rank);
+}
+
+/** `throughput_per_watt` (or the algorithms, when auto used several), as the analysis names them. */
+function algorithmsOf(ranked) {
+  return [...new Set(ranked.map(({ a }) => a.efficiency_algorithm))].join(', ');
+}
+
 /** One line per scenario on the run's clock (seconds since its first sample). */
 function powerSets(scenarios) {
   const withSamples = scenarios.filter((s) => Array.isArray(s.samples) && s.samples.length > 0);
@@ -109,11 +130,12 @@ export function mount(root, { id }) {
   const title = h('h1', null, 'Run');
   const summaryBox = h('div', { id: 'run-summary' });
   const scenariosBox = h('div', { id: 'run-scenarios' });
-  const rankingSelect = h(
-    'select',
-    { id: 'ranking-metric' },
-    RANKINGS.map((r) => h('option', { value: r.key }, `${r.label} (${r.better} is better)`)),
-  );
+  const analysisOption = h('option', { value: ANALYSIS }, 'efficiency score (analysis)');
+  const rankingSelect = h('select', { id: 'ranking-metric' }, [
+    analysisOption,
+    ...RANKINGS.map((r) => h('option', { value: r.key }, `per-job ${r.label} (${r.better} is better)`)),
+  ]);
+  const rankingNote = h('p', { id: 'run-ranking-note', class: 'muted' });
   const rankingBox = h('div', { id: 'run-ranking' });
   const powerBox = h('div', { id: 'run-power-chart', class: 'chart' });
   const powerNote = h('p', { class: 'muted' });
@@ -124,7 +146,7 @@ export function mount(root, { id }) {
     title,
     section('Summary', summaryBox),
     section('Scenarios', scenariosBox),
-    section('Ranking', h('label', { class: 'filter' }, 'Rank by ', rankingSelect), rankingBox),
+    section('Ranking', h('label', { class: 'filter' }, 'Rank by ', rankingSelect), rankingNote, rankingBox),
     h(
       'div',
       { class: 'charts' },
@@ -134,6 +156,7 @@ export function mount(root, { id }) {
   );
   const charts = {};
   let scenarios = [];
+  let run = {};
 
   /** Draws, updates or removes a chart depending on whether there is data. */
   function draw(name, box, note, sets, config, emptyText) {
@@ -151,12 +174,50 @@ export function mount(root, { id }) {
     else charts[name] = createChart(box, { ...config, data: { datasets: sets } });
   }
 
-  let picked = false; // until the user picks a figure, rank by the first one the run has
+  function renderAnalysis() {
+    const ranked = analysisRanking(run);
+    const analysis = run.analysis ?? {};
+    const algorithms = algorithmsOf(ranked);
+    fill(
+      rankingNote,
+      ranked.length > 0
+        ? `Efficiency score by ${algorithms}${analysis.algorithm === 'auto' ? ' (auto)' : ''}; ${
+            analysis.baseline
+              ? `net power above ${analysis.baseline}`
+              : 'no baseline in this run, so no net power'
+          }${analysis.pricing ? `; cost and CO2 at ${analysis.pricing.region} prices` : ''}.`
+        : '',
+      ...(analysis.recommendation ? [h('br'), analysis.recommendation.text] : []),
+      ...(analysis.notes ?? []).flatMap((n) => [h('br'), `Note: ${n}`]),
+    );
+    fill(
+      rankingBox,
+      table(
+        ['#', 'scenario', 'efficiency score', 'net W', 'cost', 'CO2 g', 'encoder', 'bitrate', 'resolution'],
+        ranked.map(({ a, s }) => [
+          String(a.efficiency_rank),
+          label(s),
+          `${fmtNumber(a.efficiency_score)} ${a.efficiency_unit}`,
+          fmtNumber(num(a.net?.power_w)),
+          a.cost ? `${fmtNumber(a.cost.total_cost)} ${a.cost.currency}` : '—',
+          a.cost ? fmtNumber(a.cost.co2_kg * 1000) : '—',
+          s.encoder ?? '—',
+          s.bitrate ?? '—',
+          s.resolution ?? '—',
+        ]),
+        'No completed scenario has an efficiency score yet.',
+      ),
+    );
+  }
+
+  let picked = false; // until the user picks, the analysis ranking, else the first figure the run has
   function renderRanking() {
     if (!picked) {
       const first = RANKINGS.find((r) => rank(scenarios, r).length > 0);
-      if (first) rankingSelect.value = first.key;
+      rankingSelect.value = analysisRanking(run).length > 0 || !first ? ANALYSIS : first.key;
     }
+    if (rankingSelect.value === ANALYSIS) return renderAnalysis();
+    fill(rankingNote);
     const ranking = RANKINGS.find((r) => r.key === rankingSelect.value) ?? RANKINGS[0];
     const ranked = rank(scenarios, ranking);
     fill(
@@ -182,8 +243,10 @@ export function mount(root, { id }) {
 
   return {
     async refresh() {
-      const run = await api(`/runs/${encodeURIComponent(id)}`);
+      run = await api(`/runs/${encodeURIComponent(id)}`);
       scenarios = run.results?.scenarios ?? [];
+      const algorithms = algorithmsOf(analysisRanking(run));
+      fill(analysisOption, `efficiency score${algorithms ? ` — ${algorithms}` : ''} (analysis)`);
       const counts = run.job_counts ?? {};
       const total = Object.values(counts).reduce((a, b) => a + b, 0);
       const done = (counts.completed ?? 0) + (counts.failed ?? 0) + (counts.canceled ?? 0);

@@ -269,3 +269,29 @@ export async function loadModels(modelsDir: string, hardwareId: string): Promise
     metadata: metadata as unknown as ModelMetadata,
   };
 }
+
+/**
+ * Every hardware id's models under `modelsDir` (the folders holding a metadata.json), for the
+ * master's predictions; an empty map when the folder does not exist yet.
+ */
+export async function loadAllModels(modelsDir: string): Promise<Map<string, TrainedModels>> {
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = await readdir(modelsDir, { withFileTypes: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
+    throw new FfrtmpError(
+      'E_INVALID_CONFIG',
+      `--models-dir: cannot read ${modelsDir}: ${(e as Error).message}`,
+      {
+        cause: e,
+      },
+    );
+  }
+  const out = new Map<string, TrainedModels>();
+  for (const entry of entries.filter((e) => e.isDirectory()).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    if ((await readJson(join(modelsDir, entry.name, METADATA_FILE))) === undefined) continue;
+    out.set(entry.name, await loadModels(modelsDir, entry.name));
+  }
+  return out;
+}

@@ -6,7 +6,9 @@ import { mountDashboard } from './dashboard.js';
 import { createMasterEvents, type MasterEvents } from './events.js';
 import { installErrorHandling } from './http.js';
 import { createMasterRegistry } from './metrics.js';
-import type { ResultsMetricsOptions } from './results-metrics.js';
+import type { ModelSet } from '../core/analysis/job-prediction.js';
+import type { ResolvedPricing } from '../core/analysis/cost.js';
+import { type ResultsMetricsOptions, loadDefaultPricing } from './results-metrics.js';
 import { buildOpenApi } from './openapi.js';
 import { createReaper, type Reaper } from './reaper.js';
 import { mountJobRoutes } from './routes/jobs.js';
@@ -54,8 +56,13 @@ export interface MasterDeps {
   newId?: () => string;
   logger?: FastifyBaseLogger | boolean;
   tls?: TlsOptions;
-  /** Bound and pricing of the results metrics on /metrics. */
+  /**
+   * Bound and pricing of the results metrics on /metrics; the pricing also prices run analyses
+   * (`GET /runs/{id}`). Pricing undefined: the shipped config/pricing.json's default region.
+   */
   resultsMetrics?: ResultsMetricsOptions;
+  /** Trained models by hardware id (read from disk by the CLI): job predictions, predicted power. */
+  models?: ModelSet;
 }
 
 /** What route modules get: everything they may touch, nothing global. */
@@ -68,6 +75,9 @@ export interface MasterContext {
   newId: () => string;
   events: MasterEvents;
   waitList: WaitList;
+  /** Prices for run analyses; null: no cost or CO2. */
+  pricing: ResolvedPricing | null;
+  models: ModelSet;
 }
 
 export interface Master {
@@ -105,6 +115,9 @@ export function createMaster(deps: MasterDeps): Master {
   });
   const events = createMasterEvents();
   const waitList = createWaitList(clock);
+  const pricing =
+    deps.resultsMetrics?.pricing === undefined ? loadDefaultPricing() : deps.resultsMetrics.pricing;
+  const models: ModelSet = deps.models ?? new Map();
   const ctx: MasterContext = {
     app: app as unknown as FastifyInstance,
     authorize: createAuthorizer({ apiKey: options.apiKey, agentKey: options.agentKey }),
@@ -114,18 +127,18 @@ export function createMaster(deps: MasterDeps): Master {
     newId: deps.newId ?? randomUUID,
     events,
     waitList,
+    pricing,
+    models,
   };
   installErrorHandling(ctx.app);
   ctx.app.get('/health', async () => ({ status: 'healthy' }));
   ctx.app.get('/openapi.json', async () => buildOpenApi());
   // Open like /health: Prometheus-style scrapers carry no key, and the figures hold no secret.
-  const registry = createMasterRegistry(
-    deps.store,
-    events,
-    () => waitList.size,
-    clock(),
-    deps.resultsMetrics,
-  );
+  const registry = createMasterRegistry(deps.store, events, () => waitList.size, clock(), {
+    ...deps.resultsMetrics,
+    pricing,
+    models,
+  });
   ctx.app.get('/metrics', async (_request, reply) =>
     reply.type(registry.contentType).send(await registry.metrics()),
   );

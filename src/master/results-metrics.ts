@@ -10,6 +10,9 @@ import {
   qualityPerWatt,
   resolvePricing,
 } from '../core/analysis/index.js';
+import { type ModelSet, nodeHardwareId } from '../core/analysis/job-prediction.js';
+import { type PowerPredictor, predictPower } from '../core/analysis/power-model.js';
+import { isFfrtmpError } from '../core/errors.js';
 import type { Job } from '../core/job.js';
 import { type ScenarioRecord, toScenarioRecord } from '../core/run-stats.js';
 import type { ScenarioKind } from '../core/scenarios.js';
@@ -27,6 +30,8 @@ export interface ResultsMetricsOptions {
   limit?: number;
   /** Prices and grid intensity for cost_* and co2_*; null: those are not exported. */
   pricing?: ResolvedPricing | null;
+  /** Trained models by hardware id: `results_scenario_predicted_power_watts` where one applies. */
+  models?: ModelSet;
 }
 
 export const DEFAULT_RESULTS_LIMIT = 50;
@@ -52,6 +57,8 @@ export interface ScenarioFigures {
   /** 1 when the energy ledger says complete, 0 when not, null without a ledger. */
   measurementComplete: number | null;
   qualityPerWatt: number | null;
+  /** Power vs streams model of the node's hardware id at the scenario's stream count, W. */
+  predictedWatts: number | null;
 }
 
 /** config/pricing.json of this package at its default region; null when missing or invalid. */
@@ -94,8 +101,30 @@ async function runBaseline(store: Store, runId: string): Promise<ScenarioResult 
   return job ? { job, result: await store.getLatestResult(job.id) } : undefined;
 }
 
+/** The power model of the hardware a job ran on, by node id (one store read per node per scrape). */
+function powerModelOf(store: Store, models: ModelSet | undefined) {
+  const cache = new Map<string, Promise<PowerPredictor | null>>();
+  const predictorOf = async (nodeId: string): Promise<PowerPredictor | null> => {
+    try {
+      return models?.get(nodeHardwareId(await store.getNode(nodeId)))?.power ?? null;
+    } catch (error) {
+      if (isFfrtmpError(error) && error.code === 'E_NODE_NOT_FOUND') return null; // removed since
+      throw error;
+    }
+  };
+  return (job: Job) => {
+    if (!models || models.size === 0 || job.node_id === null) return Promise.resolve(null);
+    const known = cache.get(job.node_id);
+    if (known) return known;
+    const p = predictorOf(job.node_id);
+    cache.set(job.node_id, p);
+    return p;
+  };
+}
+
 export async function scenarioFigures(store: Store, o: ResultsMetricsOptions): Promise<ScenarioFigures[]> {
   const latest = await store.latestResultPerScenario(o.limit ?? DEFAULT_RESULTS_LIMIT);
+  const powerModel = powerModelOf(store, o.models);
   const byRun = new Map<string | null, ScenarioResult[]>();
   for (const l of latest) byRun.set(l.job.run_id, [...(byRun.get(l.job.run_id) ?? []), l]);
   const figures: ScenarioFigures[] = [];
@@ -105,10 +134,11 @@ export async function scenarioFigures(store: Store, o: ResultsMetricsOptions): P
     const records = [...context, ...members].map(toRecord);
     const report = analyzeRecords(records, o.pricing ? { pricing: o.pricing } : {});
     const rows = report.scenarios.slice(context.length);
-    members.forEach((m, i) => {
+    for (const [i, m] of members.entries()) {
       const row = rows[i];
       const record = records[i + context.length];
-      if (!row || !record) return;
+      if (!row || !record) continue;
+      const model = await powerModel(m.job);
       const idle = num(m.result.energy?.idle_baseline_watts);
       const complete = m.result.energy?.complete;
       figures.push({
@@ -136,8 +166,9 @@ export async function scenarioFigures(store: Store, o: ResultsMetricsOptions): P
           gpuWatts: row.gpu_power?.mean_watts ?? null,
           vmaf: row.vmaf_score,
         }),
+        predictedWatts: model ? predictPower(model, row.streams).value : null,
       });
-    });
+    }
   }
   return figures;
 }
@@ -186,6 +217,11 @@ export function registerResultsMetrics(registry: Registry, store: Store, o: Resu
     'delta_power_watts',
     "Mean power above the run's baseline scenario (else above the node's idle baseline)",
     (f) => f.deltaWatts,
+  );
+  r(
+    'predicted_power_watts',
+    "Mean power predicted by the power-vs-streams model of the node's hardware id (ffrtmp models train)",
+    (f) => f.predictedWatts,
   );
   r(
     'measurement_complete',

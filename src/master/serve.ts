@@ -3,7 +3,9 @@ import pino from 'pino';
 import { FfrtmpError } from '../core/errors.js';
 import { openStore, parseDatabaseUrl, type StoreLocation } from '../store/open.js';
 import type { Store } from '../store/port.js';
+import type { ModelSet } from '../core/analysis/job-prediction.js';
 import { type Master, type MasterOptions, createMaster } from './create-master.js';
+import type { ResultsMetricsOptions } from './results-metrics.js';
 
 export interface ServeOptions {
   host: string;
@@ -19,6 +21,10 @@ export interface ServeOptions {
   logLevel?: string;
   /** Where JSON log lines go (default stdout); standalone commands keep stdout for their own output. */
   logDestination?: 'stdout' | 'stderr';
+  /** Results-metrics bound and pricing (also prices run analyses). */
+  resultsMetrics?: ResultsMetricsOptions;
+  /** Trained models by hardware id, read by the CLI (`--models-dir`). */
+  models?: ModelSet;
 }
 
 export interface RunningMaster {
@@ -65,7 +71,14 @@ export async function startMaster(options: ServeOptions): Promise<RunningMaster>
     { level: options.logLevel ?? 'info' },
     pino.destination(options.logDestination === 'stderr' ? 2 : 1),
   );
-  const master = createMaster({ store, options: options.master, logger, ...(tls ? { tls } : {}) });
+  const master = createMaster({
+    store,
+    options: options.master,
+    logger,
+    ...(tls ? { tls } : {}),
+    ...(options.resultsMetrics ? { resultsMetrics: options.resultsMetrics } : {}),
+    ...(options.models ? { models: options.models } : {}),
+  });
   try {
     await master.app.listen({ host: options.host, port: options.port });
   } catch (cause) {

@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import { type RunningAgent, startAgent } from '../agent/serve.js';
+import type { ModelSet } from '../core/analysis/job-prediction.js';
+import type { ResultsMetricsOptions } from '../master/results-metrics.js';
 import { type RunningMaster, startMaster } from '../master/serve.js';
 
 export interface EmbeddedOptions {
@@ -12,6 +14,9 @@ export interface EmbeddedOptions {
   rtmpUrl?: string | undefined;
   /** The agent's /metrics port (0: off). */
   agentMetricsPort?: number;
+  /** The master's results-metrics bound and pricing, and its trained models. */
+  resultsMetrics?: ResultsMetricsOptions;
+  models?: ModelSet;
   log: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -33,6 +38,8 @@ export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
     logLevel: 'warn',
     logDestination: 'stderr',
     master: {},
+    ...(o.resultsMetrics ? { resultsMetrics: o.resultsMetrics } : {}),
+    ...(o.models ? { models: o.models } : {}),
   });
   try {
     const agent = await startAgent({

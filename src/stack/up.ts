@@ -1,5 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ModelSet } from '../core/analysis/job-prediction.js';
+import type { ResultsMetricsOptions } from '../master/results-metrics.js';
 import { type Embedded, startEmbedded } from '../runner/embedded.js';
 import {
   ALERTMANAGER_INSTALL_HINT,
@@ -34,6 +36,9 @@ export interface UpOptions {
   vmalertPort: number;
   /** `ffrtmp health-check` in this process: exporter_* metrics and the Alertmanager webhook. */
   healthPort: number;
+  /** The embedded master's results-metrics bound and pricing, and its trained models. */
+  resultsMetrics?: ResultsMetricsOptions;
+  models?: ModelSet;
   log: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -116,6 +121,8 @@ export async function startUp(o: UpOptions): Promise<Up> {
       port: o.port,
       rtmpUrl,
       agentMetricsPort: o.agentMetricsPort,
+      ...(o.resultsMetrics ? { resultsMetrics: o.resultsMetrics } : {}),
+      ...(o.models ? { models: o.models } : {}),
       log: o.log,
     });
     const agentMetrics = embedded.agent.metricsUrl;

@@ -316,8 +316,28 @@ describe('dashboard with a real master, agent and FFmpeg', { timeout: 120_000 },
     await page.locator('#run-scenarios tbody tr').nth(1).waitFor();
     expect(await page.locator('#run-scenarios tbody tr').count()).toBe(2);
     expect(await page.locator('#run-scenarios').textContent()).toMatch(/run-300k[\s\S]*run-900k/);
-    // Ranked by default by the first figure the run has (pixels per joule), best first.
-    expect(await page.locator('#ranking-metric').inputValue()).toBe('pixels_per_joule');
+    // Ranked by default by the master's analysis (GET /runs/{id} `analysis`): its efficiency score,
+    // the algorithm named, in the API's efficiency_rank order.
+    expect(await page.locator('#ranking-metric').inputValue()).toBe('analysis');
+    const algorithm = run.analysis.scenarios[0].efficiency_algorithm as string;
+    expect(algorithm).toMatch(/^(throughput_per_watt|pixels_per_joule|quality_per_watt|qoe_efficiency)$/);
+    expect(await page.locator('#ranking-metric option:checked').textContent()).toContain(algorithm);
+    expect(await page.locator('#run-ranking-note').textContent()).toContain(
+      `Efficiency score by ${algorithm}`,
+    );
+    const byRank = run.analysis.scenarios
+      .filter((a: any) => a.efficiency_rank !== null)
+      .sort((x: any, y: any) => x.efficiency_rank - y.efficiency_rank)
+      .map((a: any) => a.name);
+    expect(byRank.length).toBe(2);
+    const shown = await page.locator('#run-ranking tbody tr td:nth-child(2)').allTextContents();
+    expect(shown).toEqual(byRank);
+    const ranks = await page.locator('#run-ranking tbody tr td:nth-child(1)').allTextContents();
+    expect(ranks).toEqual(['1', '2']);
+    await page.screenshot({ path: screenshotPath('run-analysis'), fullPage: true });
+    // A per-job figure, chosen by the user: pixels per joule, higher is better.
+    await page.selectOption('#ranking-metric', 'pixels_per_joule');
+    await page.locator('#run-ranking th', { hasText: 'pixels per joule' }).waitFor();
     const ranked = await page.locator('#run-ranking tbody tr').allTextContents();
     expect(ranked.length).toBe(2);
     const ppj = Object.fromEntries(

@@ -2,6 +2,7 @@ import { defineOptions } from '../../core/config.js';
 import { startMaster } from '../../master/serve.js';
 import { describeLocation } from '../../store/open.js';
 import { leaf } from '../command.js';
+import { loadMasterAnalysis, masterAnalysisOptions } from '../master-analysis-options.js';
 
 export const masterOptions = defineOptions({
   port: {
@@ -111,6 +112,7 @@ export const masterOptions = defineOptions({
     env: 'FFRTMP_LOG_LEVEL',
     description: 'Log level (JSON lines on stdout)',
   },
+  ...masterAnalysisOptions,
 });
 
 export const masterCommand = leaf({
@@ -119,7 +121,9 @@ export const masterCommand = leaf({
   usage: 'ffrtmp master [options]',
   options: masterOptions,
   async run(o, _positionals, io) {
+    const analysis = await loadMasterAnalysis(o);
     const running = await startMaster({
+      ...analysis,
       host: o.host,
       port: o.port,
       dbPath: o.db,
@@ -141,7 +145,9 @@ export const masterCommand = leaf({
     const database = describeLocation(
       o.databaseUrl ? { dialect: 'postgres', url: o.databaseUrl } : { dialect: 'sqlite', path: o.db },
     );
-    io.err(`ffrtmp master listening on ${running.url} (database ${database})`);
+    io.err(
+      `ffrtmp master listening on ${running.url} (database ${database}; pricing ${analysis.resultsMetrics.pricing?.region}; ${analysis.models.size} hardware id(s) with models in ${o.modelsDir})`,
+    );
     await new Promise<void>((resolve) => {
       if (io.signal.aborted) resolve();
       io.signal.addEventListener('abort', () => resolve(), { once: true });

@@ -4,6 +4,7 @@ import { FfrtmpError } from '../../core/errors.js';
 import { type UpState, readUpState, startUp } from '../../stack/up.js';
 import { leaf } from '../command.js';
 import { startDetachedUp, stopUp, upLogPath } from '../detach.js';
+import { loadMasterAnalysis, masterAnalysisOptions } from '../master-analysis-options.js';
 
 const upOptions = defineOptions({
   port: {
@@ -97,13 +98,15 @@ const upOptions = defineOptions({
     max: 65535,
     description: "The local agent's /metrics port (0: off)",
   },
+  ...masterAnalysisOptions,
 });
 
 export const upCommand = leaf({
   name: 'up',
   summary:
     'Standalone mode: master, local agent, nginx-rtmp, VictoriaMetrics, vmalert, Alertmanager (what is installed) until Ctrl-C',
-  usage: 'ffrtmp up [--port 8080] [--data-dir ./data] [--no-stack] [--detach]',
+  usage:
+    'ffrtmp up [--port 8080] [--data-dir ./data] [--no-stack] [--detach] [--pricing FILE] [--region R] [--models-dir ./models]',
   options: upOptions,
   async run(o, _p, io) {
     const dataDir = resolve(o.dataDir);
@@ -122,6 +125,7 @@ export const upCommand = leaf({
       return 0;
     }
     const up = await startUp({
+      ...(await loadMasterAnalysis(o)),
       dataDir,
       port: o.port,
       stack: o.stack,

@@ -163,7 +163,8 @@ export const ROUTES = {
     method: 'GET',
     path: '/runs/:id',
     access: 'admin',
-    summary: 'One run, with its results in the reference results-JSON shape',
+    summary:
+      'One run, with its results in the reference results-JSON shape and their analysis (efficiency score and rank, net values, cost, CO2)',
     response: { status: 200, schema: S.RunDetailSchema },
   },
 } as const satisfies Record<string, RouteSpec>;

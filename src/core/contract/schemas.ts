@@ -2,6 +2,7 @@ import { type Static, Type as T } from '@sinclair/typebox';
 import { CONFIDENCES, JOB_STATUSES, PRIORITIES } from '../job.js';
 import { NODE_STATUSES, NODE_TYPES, POWER_SOURCES } from '../node.js';
 import { RUN_STATUSES } from '../records.js';
+import type { AnalysisReport } from '../analysis/report.js';
 import type { ResultsDocument } from '../run-stats.js';
 
 /**
@@ -123,6 +124,20 @@ export const JobSchema = T.Object({
   completed_at: NullableTime,
   lease_expires_at: NullableTime,
   not_before: NullableTime,
+  /**
+   * `GET /jobs/{id}` only: the job's energy predicted by the models of its node's hardware id
+   * (the target node, else the assigned one), when the master has models for it.
+   */
+  predicted: T.Optional(
+    T.Object({
+      mean_power_w: T.Number(),
+      energy_j: T.Union([T.Number(), T.Null()]),
+      low: T.Number(),
+      high: T.Number(),
+      model: Literals(['multivariate', 'power_vs_streams'] as const),
+      hardware_id: T.String(),
+    }),
+  ),
 });
 export type JobJson = Static<typeof JobSchema>;
 
@@ -264,8 +279,55 @@ export const ResultsDocumentSchema = T.Object({
   repeats: T.Optional(T.Array(T.Record(T.String(), T.Unknown()))),
 });
 
-export const RunDetailSchema = T.Intersect([RunSchema, T.Object({ results: ResultsDocumentSchema })]);
-export type RunDetailJson = RunJson & { results: ResultsDocument };
+const RankingEntrySchema = T.Object({
+  rank: T.Integer(),
+  name: T.String(),
+  efficiency_score: T.Number(),
+  efficiency_unit: T.String(),
+});
+const NullableNumber = T.Union([T.Number(), T.Null()]);
+
+/**
+ * core's analyzeRecords of the run's results (the figures of `ffrtmp analyze`, docs/analysis.md),
+ * priced with the master's pricing region. Scenarios carry the analyzer's other fields too.
+ */
+export const RunAnalysisSchema = T.Object({
+  algorithm: T.String(),
+  baseline: T.Union([T.String(), T.Null()]),
+  pricing: T.Union([T.Record(T.String(), T.Unknown()), T.Null()]),
+  scenarios: T.Array(
+    T.Object(
+      {
+        name: T.String(),
+        efficiency_score: NullableNumber,
+        efficiency_algorithm: T.String(),
+        efficiency_unit: T.String(),
+        efficiency_rank: T.Union([T.Integer(), T.Null()]),
+        net: T.Union([T.Object({ power_w: NullableNumber, energy_wh: NullableNumber }), T.Null()]),
+        cost: T.Union([T.Record(T.String(), T.Unknown()), T.Null()]),
+      },
+      { additionalProperties: true },
+    ),
+  ),
+  ranking: T.Array(RankingEntrySchema),
+  by_ladder: T.Record(T.String(), T.Array(RankingEntrySchema)),
+  recommendation: T.Union([
+    T.Object({
+      name: T.String(),
+      efficiency_score: T.Number(),
+      efficiency_unit: T.String(),
+      text: T.String(),
+    }),
+    T.Null(),
+  ]),
+  notes: T.Array(T.String()),
+});
+
+export const RunDetailSchema = T.Intersect([
+  RunSchema,
+  T.Object({ results: ResultsDocumentSchema, analysis: RunAnalysisSchema }),
+]);
+export type RunDetailJson = RunJson & { results: ResultsDocument; analysis: AnalysisReport };
 
 // ---- queries -----------------------------------------------------------------------------------
 

@@ -1,8 +1,25 @@
 import { toJobJson } from '../../core/contract/json.js';
-import { FfrtmpError } from '../../core/errors.js';
+import { FfrtmpError, isFfrtmpError } from '../../core/errors.js';
 import { parseJobParameters } from '../../core/job-parameters.js';
+import { type JobPrediction, nodeHardwareId, predictJob } from '../../core/analysis/job-prediction.js';
+import type { Job } from '../../core/job.js';
 import type { MasterContext } from '../create-master.js';
 import { mountRoute } from '../http.js';
+
+/** The job's prediction on its target node's hardware, else its assigned node's; null without a model. */
+async function predictionOf(ctx: MasterContext, job: Job): Promise<JobPrediction | null> {
+  const nodeId = job.target_node_id ?? job.node_id;
+  if (ctx.models.size === 0 || nodeId === null) return null;
+  let hardwareId: string;
+  try {
+    hardwareId = nodeHardwareId(await ctx.store.getNode(nodeId));
+  } catch (error) {
+    if (isFfrtmpError(error) && error.code === 'E_NODE_NOT_FOUND') return null; // removed since
+    throw error;
+  }
+  const models = ctx.models.get(hardwareId);
+  return models ? predictJob(models, hardwareId, job.parameters) : null;
+}
 
 export function mountJobRoutes(ctx: MasterContext): void {
   const { app, authorize, store, clock, events, options, waitList, newId } = ctx;
@@ -57,7 +74,11 @@ export function mountJobRoutes(ctx: MasterContext): void {
     }
   });
 
-  mountRoute(app, authorize, 'getJob', async ({ params }) => toJobJson(await store.getJob(params.id ?? '')));
+  mountRoute(app, authorize, 'getJob', async ({ params }) => {
+    const job = await store.getJob(params.id ?? '');
+    const predicted = await predictionOf(ctx, job);
+    return predicted ? { ...toJobJson(job), predicted } : toJobJson(job);
+  });
 
   mountRoute(app, authorize, 'cancelJob', async ({ params }) => {
     const job = await store.cancelJob(params.id ?? '', clock());

@@ -1,3 +1,4 @@
+import { analyzeRecords } from '../../core/analysis/report.js';
 import { toJobJson, toRunJson } from '../../core/contract/json.js';
 import type { RunDetailJson } from '../../core/contract/schemas.js';
 import { type FieldProblem, invalid, isFfrtmpError } from '../../core/errors.js';
@@ -91,6 +92,9 @@ export function mountRunRoutes(ctx: MasterContext): void {
       const job = jobs.get(entry.job_id);
       return job ? [{ entry, job: toJobJson(job), result: latest.get(job.id) }] : [];
     });
-    return { ...toRunJson(run), results: runResultsDocument(run.created_at, items) };
+    const results = runResultsDocument(run.created_at, items);
+    // The analysis `ffrtmp analyze --run` would print, priced in the master's region.
+    const analysis = analyzeRecords(results.scenarios, ctx.pricing ? { pricing: ctx.pricing } : {});
+    return { ...toRunJson(run), results, analysis };
   });
 }
