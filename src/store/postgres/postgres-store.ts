@@ -90,6 +90,10 @@ export async function openPostgresStore(
   // An idle client whose server went away emits here; without a listener the process would exit.
   // The pool drops that client and opens a new one for the next request.
   pool.on('error', () => {});
+  // A client can also fail between its connect and its first checkout (PostgreSQL's FATAL in the
+  // same TCP chunk as "ready", e.g. pg_terminate_backend), before any query attached a listener:
+  // give every client one at birth; the failed query itself still rejects and is answered 503.
+  pool.on('connect', (client) => client.on('error', () => {}));
   try {
     const client = await pool.connect();
     try {
