@@ -70,5 +70,7 @@ it('kill -9 of a master under load loses no job and completes none twice', { tim
   // The agents that preferred A (half of them) moved to B, and only that way.
   expect(fleet.seen.switches.length).toBeGreaterThanOrEqual(8);
   expect(new Set(fleet.seen.switches)).toEqual(new Set([`${a.url} -> ${b.url}`]));
-  expect(fleet.seen.network.get('ECONNREFUSED') ?? 0).toBeGreaterThan(0);
+  // They saw A fail at the socket: refused, or reset mid-request when it died (a busy machine gives either).
+  const socketErrors = [...fleet.seen.network.values()].reduce((a, b) => a + b, 0);
+  expect(socketErrors, JSON.stringify([...fleet.seen.network])).toBeGreaterThan(0);
 });
