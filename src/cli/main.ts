@@ -8,7 +8,7 @@ const root = group(
   [
     lazy(
       'demo',
-      'A short standalone benchmark: a local master and agent run five scenarios (about 45 s)',
+      'A short standalone benchmark through ffrtmp up: five scenarios, their analysis and the dashboard URL',
       async () => (await import('./commands/demo.js')).demoCommand,
     ),
     lazy(
