@@ -367,7 +367,15 @@ function createPostgresStore(pool: pg.Pool, options: PostgresStoreOptions): Stor
     claimNext: async (nodeId, now, o) => {
       let row: JobRow | undefined;
       try {
-        row = (await statement<JobRow>('ffrtmp_claim', SQL.CLAIM, [now, nodeId, o.leaseMs])).rows[0];
+        // Inside BEGIN/COMMIT, not on its own: a master killed while the claim runs must leave it
+        // uncommitted. A committed claim whose answer never reaches the agent stays assigned to a
+        // live node whose heartbeats keep renewing its lease; a lone statement would commit even
+        // after its master died (test/scale/master-kill.test.ts caught exactly that).
+        row = (
+          await tx(async (db) =>
+            db.query<JobRow>({ name: 'ffrtmp_claim', text: SQL.CLAIM, values: [now, nodeId, o.leaseMs] }),
+          )
+        ).rows[0];
       } catch (error) {
         if ((error as { code?: unknown }).code === 'P0002') throw nodeNotFound(nodeId);
         throw error;
