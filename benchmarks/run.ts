@@ -95,7 +95,12 @@ const BENCHMARKS: Record<string, (flags: Flags) => Promise<unknown>> = {
       const masters: BenchMaster[] = [];
       try {
         for (let i = 0; i < spec.masters; i++) {
-          masters.push(await startBenchMaster(db ? { storeArgs: ['--database-url', db.url] } : {}));
+          masters.push(
+            await startBenchMaster({
+              profile: flags.profile,
+              ...(db ? { storeArgs: ['--database-url', db.url] } : {}),
+            }),
+          );
         }
         const report = await runLoad({
           label: setup,
@@ -111,7 +116,12 @@ const BENCHMARKS: Record<string, (flags: Flags) => Promise<unknown>> = {
           ...(db ? { databasePids: () => backendPids(db.url) } : {}),
         });
         console.log(`${formatLoad(report)}\n`);
-        reports.push({ ...report, bars: checkLoadBars(report) });
+        const profiles = [];
+        for (const m of masters) {
+          await m.stop();
+          if (m.profileDir) profiles.push(printProfile(m.profileDir));
+        }
+        reports.push({ ...report, bars: checkLoadBars(report), ...(flags.profile ? { profiles } : {}) });
       } finally {
         for (const m of masters) await m.cleanup();
         await db?.drop();

@@ -98,6 +98,59 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
         WHERE run_id IS NOT NULL AND status IN ('queued', 'assigned', 'running');
     `,
   },
+  {
+    version: 3,
+    name: 'claim function',
+    // The claim in one round trip instead of six (BEGIN, lock node, count, pick, update, COMMIT).
+    // Each statement of a VOLATILE PL/pgSQL function takes a fresh snapshot, so the active count,
+    // taken after the node lock, sees a claim for the same node that committed while we waited:
+    // max_concurrent_jobs holds as with the separate statements. The UPDATE writes what core's
+    // assign() produces; the store returns assign() of the picked row, and the contract suite
+    // compares both (a claimed job read back equals the one returned).
+    sql: `
+      CREATE FUNCTION ffrtmp_claim(p_now BIGINT, p_node TEXT, p_lease_ms BIGINT) RETURNS SETOF jobs
+      LANGUAGE plpgsql VOLATILE AS $fn$
+      DECLARE
+        n RECORD;
+        picked jobs;
+      BEGIN
+        SELECT encoders, max_concurrent_jobs, offline INTO n FROM nodes WHERE id = p_node FOR UPDATE;
+        IF NOT FOUND THEN
+          RAISE EXCEPTION 'node % is not registered', p_node USING ERRCODE = 'P0002';
+        END IF;
+        -- Polling is proof of life: an offline node that asks for work is back.
+        IF n.offline THEN
+          UPDATE nodes SET last_heartbeat = p_now, offline = FALSE WHERE id = p_node;
+        END IF;
+        IF (SELECT COUNT(*) FROM jobs WHERE node_id = p_node AND status IN ('assigned', 'running'))
+            >= n.max_concurrent_jobs THEN
+          RETURN;
+        END IF;
+        -- The oldest ready job of the best priority whose requirements the node's encoders cover;
+        -- SKIP LOCKED passes over a job another claim holds. A run's jobs go one at a time, in run
+        -- order (jobs that merely carry a run_id, with no run row, are not held back).
+        SELECT * INTO picked FROM jobs
+        WHERE status = 'queued' AND (not_before IS NULL OR not_before <= p_now)
+          AND (target_node_id IS NULL OR target_node_id = p_node)
+          AND requires <@ n.encoders
+          AND (jobs.run_id IS NULL
+            OR NOT EXISTS (SELECT 1 FROM runs WHERE runs.id = jobs.run_id)
+            OR NOT EXISTS (SELECT 1 FROM jobs p WHERE p.run_id = jobs.run_id AND p.seq < jobs.seq
+              AND p.status IN ('queued', 'assigned', 'running')))
+        ORDER BY priority, seq
+        LIMIT 1
+        FOR UPDATE SKIP LOCKED;
+        IF NOT FOUND THEN
+          RETURN;
+        END IF;
+        UPDATE jobs SET status = 'assigned', node_id = p_node, assigned_at = p_now,
+          lease_expires_at = p_now + p_lease_ms, not_before = NULL, progress = 0, stats = NULL, error = NULL
+        WHERE seq = picked.seq;
+        RETURN NEXT picked;
+      END
+      $fn$;
+    `,
+  },
 ];
 
 /** Any constant works; it only has to be the same for every master sharing the database. */

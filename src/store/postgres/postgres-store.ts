@@ -9,7 +9,6 @@ import {
   type Priority,
   assign,
   cancel,
-  canRunOn,
   expireLease,
   finish,
   renew,
@@ -152,6 +151,54 @@ function createPostgresStore(pool: pg.Pool, options: PostgresStoreOptions): Stor
     }
   }
 
+  /**
+   * One statement on its own (it commits alone: no BEGIN/COMMIT round trips), prepared under `name`
+   * so that each pooled connection parses it once. Deadlocks and serialization failures run it again.
+   */
+  async function statement<R extends pg.QueryResultRow>(
+    name: string,
+    text: string,
+    values: unknown[],
+  ): Promise<pg.QueryResult<R>> {
+    assertOpen();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await pool.query<R>({ name, text, values });
+      } catch (error) {
+        if (isRetryable(error) && attempt < 5) continue;
+        throw toStoreError(error);
+      }
+    }
+  }
+
+  /**
+   * A read-compute-write verb on one job without holding its row lock across round trips: `fast`
+   * reads the row with its version, runs the core transition and writes only if the version is
+   * unchanged (undefined: someone wrote first, read again). After a few lost races it runs `locked`,
+   * the same verb as one locking transaction, which always makes progress.
+   */
+  async function optimistic<R>(fast: () => Promise<R | undefined>, locked: () => Promise<R>): Promise<R> {
+    for (let i = 0; i < 3; i++) {
+      const done = await fast();
+      if (done !== undefined) return done;
+    }
+    return locked();
+  }
+
+  /** The job a report is about, its row version and the stored result of the attempt (see JOB_FOR_REPORT). */
+  async function reportRead(jobId: string, nodeId: string, attempt: number | undefined) {
+    const row = (
+      await statement<JobRow & { version: string; node_exists: boolean; stored: ResultRow | null }>(
+        'ffrtmp_job_for_report',
+        SQL.JOB_FOR_REPORT,
+        [jobId, nodeId, attempt ?? null],
+      )
+    ).rows[0];
+    if (!row?.node_exists) throw nodeNotFound(nodeId);
+    if (row.id === null) throw jobNotFound(jobId);
+    return { job: fromJobRow(row), version: row.version, stored: row.stored };
+  }
+
   async function read<R extends pg.QueryResultRow>(sql: string, args: unknown[]): Promise<R[]> {
     assertOpen();
     try {
@@ -166,12 +213,14 @@ function createPostgresStore(pool: pg.Pool, options: PostgresStoreOptions): Stor
       ? (await db.query<NodeRow>(SQL.NODE_BY_ID, [id])).rows
       : await read<NodeRow>(SQL.NODE_BY_ID, [id]);
     const row = rows[0];
-    if (!row) {
-      throw new FfrtmpError('E_NODE_NOT_FOUND', `node ${id} is not registered; register it again`, {
-        details: { node_id: id },
-      });
-    }
+    if (!row) throw nodeNotFound(id);
     return row;
+  }
+
+  function nodeNotFound(id: string): FfrtmpError {
+    return new FfrtmpError('E_NODE_NOT_FOUND', `node ${id} is not registered; register it again`, {
+      details: { node_id: id },
+    });
   }
 
   async function assertNode(db: Db, id: string): Promise<void> {
@@ -267,12 +316,13 @@ function createPostgresStore(pool: pg.Pool, options: PostgresStoreOptions): Stor
         return { node: fromNodeRow(await nodeRow(db, row.id)), created: row.created };
       }),
 
-    heartbeat: (nodeId, now, o) =>
-      tx(async (db) => {
-        if ((await db.query(SQL.TOUCH_NODE, [now, nodeId])).rowCount === 0) await nodeRow(db, nodeId);
-        await db.query(SQL.RENEW_NODE_LEASES, [now + o.leaseMs, nodeId]);
-        return fromNodeRow(await nodeRow(db, nodeId));
-      }),
+    heartbeat: async (nodeId, now, o) => {
+      const row = (
+        await statement<NodeRow>('ffrtmp_heartbeat', SQL.HEARTBEAT, [now, nodeId, now + o.leaseMs])
+      ).rows[0];
+      if (!row) throw nodeNotFound(nodeId);
+      return fromNodeRow(row);
+    },
 
     getNode: async (id) => fromNodeRow(await nodeRow(undefined, id)),
 
@@ -290,13 +340,11 @@ function createPostgresStore(pool: pg.Pool, options: PostgresStoreOptions): Stor
         await jobsReady(db);
       }),
 
-    enqueue: (newJob: NewJob, now) =>
-      tx(async (db) => {
-        const job = toJob(newJob, now);
-        await db.query(SQL.INSERT_JOB, jobInsertParams(job));
-        await jobsReady(db);
-        return job;
-      }),
+    enqueue: async (newJob: NewJob, now) => {
+      const job = toJob(newJob, now);
+      await statement('ffrtmp_enqueue', SQL.ENQUEUE, [...jobInsertParams(job), JOBS_READY_CHANNEL]);
+      return job;
+    },
 
     getJob: async (id) => {
       const row = (await read<JobRow>(SQL.JOB_BY_ID, [id]))[0];
@@ -316,58 +364,90 @@ function createPostgresStore(pool: pg.Pool, options: PostgresStoreOptions): Stor
         fromJobRow,
       ),
 
-    claimNext: (nodeId, now, o) =>
-      tx(async (db) => {
-        const node = (
-          await db.query<{ encoders: string[]; max_concurrent_jobs: number; offline: boolean }>(
-            SQL.NODE_FOR_CLAIM,
-            [nodeId],
+    claimNext: async (nodeId, now, o) => {
+      let row: JobRow | undefined;
+      try {
+        // Inside BEGIN/COMMIT, not on its own: a master killed while the claim runs must leave it
+        // uncommitted. A committed claim whose answer never reaches the agent stays assigned to a
+        // live node whose heartbeats keep renewing its lease; a lone statement would commit even
+        // after its master died (test/scale/master-kill.test.ts caught exactly that).
+        row = (
+          await tx(async (db) =>
+            db.query<JobRow>({ name: 'ffrtmp_claim', text: SQL.CLAIM, values: [now, nodeId, o.leaseMs] }),
           )
         ).rows[0];
-        if (!node) await nodeRow(db, nodeId); // throws E_NODE_NOT_FOUND
-        if (!node) return null;
-        // Polling is proof of life: an offline node that asks for work is back.
-        if (node.offline) await db.query(SQL.TOUCH_NODE, [now, nodeId]);
-        // Counted in its own statement, after the node lock: a subquery of the locking SELECT would
-        // read the snapshot taken before waiting, missing the job a claim ahead of us just committed.
-        const active = (await db.query<{ n: number }>(SQL.ACTIVE_COUNT, [nodeId])).rows[0]?.n ?? 0;
-        if (active >= node.max_concurrent_jobs) return null;
-        const row = (await db.query<JobRow>(SQL.NEXT_CANDIDATE, [now, nodeId, JSON.stringify(node.encoders)]))
-          .rows[0];
-        if (!row) return null;
-        const job = fromJobRow(row);
-        if (!canRunOn(job, node.encoders))
-          throw new FfrtmpError(
-            'E_INTERNAL',
-            `claim query returned job ${job.id} that node ${nodeId} cannot run`,
-          );
-        return save(db, job, assign(job, nodeId, now, o.leaseMs));
-      }),
+      } catch (error) {
+        if ((error as { code?: unknown }).code === 'P0002') throw nodeNotFound(nodeId);
+        throw error;
+      }
+      // The row as picked; ffrtmp_claim wrote what assign() makes of it.
+      return row ? assign(fromJobRow(row), nodeId, now, o.leaseMs) : null;
+    },
 
     renewLease: (report, now, o) =>
-      tx(async (db) => {
-        await assertNode(db, report.nodeId);
-        const job = await lockJob(db, report.jobId);
-        return save(db, job, renew(job, report, now, o.leaseMs));
-      }),
+      optimistic(
+        async () => {
+          const { job, version } = await reportRead(report.jobId, report.nodeId, undefined);
+          const after = renew(job, report, now, o.leaseMs);
+          const { rowCount } = await statement('ffrtmp_update_job_at_version', SQL.UPDATE_JOB_AT_VERSION, [
+            ...jobUpdateParams(job, after).slice(0, 13),
+            version,
+          ]);
+          return rowCount === 1 ? after : undefined;
+        },
+        () =>
+          tx(async (db) => {
+            await assertNode(db, report.nodeId);
+            const job = await lockJob(db, report.jobId);
+            return save(db, job, renew(job, report, now, o.leaseMs));
+          }),
+      ),
 
     submitResult: (up: ResultUpload, now) =>
-      tx(async (db): Promise<SubmitResultOutcome> => {
-        await assertNode(db, up.node_id);
-        const job = await lockJob(db, up.job_id);
-        const attempt = up.attempt ?? (job.node_id === up.node_id ? job.attempt : undefined);
-        if (attempt !== undefined) {
-          const stored = (await db.query<ResultRow>(SQL.RESULT_BY_ATTEMPT, [job.id, attempt])).rows[0];
-          if (stored && stored.node_id === up.node_id)
+      optimistic(
+        async (): Promise<SubmitResultOutcome | undefined> => {
+          const { job, version, stored } = await reportRead(up.job_id, up.node_id, up.attempt);
+          const attempt = up.attempt ?? (job.node_id === up.node_id ? job.attempt : undefined);
+          if (attempt !== undefined && stored && stored.node_id === up.node_id)
             return { job, result: fromResultRow(stored), duplicate: true };
-        }
-        const after = finish(job, { nodeId: up.node_id, attempt, status: up.status, error: up.error }, now);
-        const result: JobResult = { ...up, attempt: job.attempt, received_at: now };
-        await db.query(SQL.INSERT_RESULT, resultParams(result));
-        const saved = await save(db, job, after);
-        await capacityFreed(db);
-        return { job: saved, result, duplicate: false };
-      }),
+          const after = finish(job, { nodeId: up.node_id, attempt, status: up.status, error: up.error }, now);
+          const result: JobResult = { ...up, attempt: job.attempt, received_at: now };
+          try {
+            const { rows } = await statement<{ updated: number }>('ffrtmp_finish', SQL.FINISH_AT_VERSION, [
+              ...jobUpdateParams(job, after).slice(0, 13),
+              version,
+              ...resultParams(result),
+              JOBS_READY_CHANNEL,
+            ]);
+            return rows[0]?.updated === 1 ? { job: after, result, duplicate: false } : undefined;
+          } catch (error) {
+            // A concurrent upload of the same attempt stored its result first: read again.
+            if ((error as { code?: unknown }).code === '23505') return undefined;
+            throw error;
+          }
+        },
+        () =>
+          tx(async (db): Promise<SubmitResultOutcome> => {
+            await assertNode(db, up.node_id);
+            const job = await lockJob(db, up.job_id);
+            const attempt = up.attempt ?? (job.node_id === up.node_id ? job.attempt : undefined);
+            if (attempt !== undefined) {
+              const stored = (await db.query<ResultRow>(SQL.RESULT_BY_ATTEMPT, [job.id, attempt])).rows[0];
+              if (stored && stored.node_id === up.node_id)
+                return { job, result: fromResultRow(stored), duplicate: true };
+            }
+            const after = finish(
+              job,
+              { nodeId: up.node_id, attempt, status: up.status, error: up.error },
+              now,
+            );
+            const result: JobResult = { ...up, attempt: job.attempt, received_at: now };
+            await db.query(SQL.INSERT_RESULT, resultParams(result));
+            const saved = await save(db, job, after);
+            await capacityFreed(db);
+            return { job: saved, result, duplicate: false };
+          }),
+      ),
 
     cancelJob: (jobId, now) =>
       tx(async (db) => {

@@ -38,11 +38,26 @@ export const IMPORT_NODE = `
   VALUES ($1, ${NODE_VALUES}, $16, $17, $18)`;
 
 export const TOUCH_NODE = 'UPDATE nodes SET last_heartbeat = $1, offline = FALSE WHERE id = $2 RETURNING id';
-export const RENEW_NODE_LEASES = `UPDATE jobs SET lease_expires_at = $1 WHERE node_id = $2 AND ${ACTIVE}`;
+
+/**
+ * The heartbeat in one statement (no BEGIN/COMMIT): marks the node alive, renews the leases of the
+ * jobs it holds, and returns the node as NODE_SELECT would (its current job is the latest active
+ * one it holds). No row: the node is unknown.
+ */
+export const HEARTBEAT = `
+  WITH touched AS (
+    UPDATE nodes SET last_heartbeat = $1, offline = FALSE WHERE id = $2 RETURNING *),
+  renewed AS (
+    UPDATE jobs SET lease_expires_at = $3
+    WHERE node_id = $2 AND ${ACTIVE} AND EXISTS (SELECT 1 FROM touched)
+    RETURNING id, assigned_at, seq)
+  SELECT t.*, c.current_job_id,
+    CASE WHEN t.offline THEN 'offline' WHEN c.current_job_id IS NOT NULL THEN 'busy' ELSE 'available' END AS status
+  FROM touched t
+  LEFT JOIN LATERAL (SELECT r.id AS current_job_id FROM renewed r
+                     ORDER BY r.assigned_at DESC, r.seq DESC LIMIT 1) c ON TRUE`;
+
 export const DELETE_NODE = 'DELETE FROM nodes WHERE id = $1';
-/** Locks the node: claims of one node queue here, so max_concurrent_jobs holds under concurrency. */
-export const NODE_FOR_CLAIM =
-  'SELECT encoders, max_concurrent_jobs, offline FROM nodes WHERE id = $1 FOR UPDATE';
 export const NODE_FOR_UPDATE = 'SELECT id FROM nodes WHERE id = $1 FOR UPDATE';
 
 /**
@@ -55,7 +70,6 @@ export const MARK_LOST_NODES = `
     AND NOT offline
   RETURNING id`;
 
-export const ACTIVE_COUNT = `SELECT COUNT(*)::int AS n FROM jobs WHERE node_id = $1 AND ${ACTIVE}`;
 export const ACTIVE_OF_FOR_UPDATE = `SELECT * FROM jobs WHERE node_id = $1 AND ${ACTIVE} ORDER BY seq FOR UPDATE`;
 
 export const JOB_BY_ID = 'SELECT * FROM jobs WHERE id = $1';
@@ -64,37 +78,55 @@ export const JOB_FOR_UPDATE = 'SELECT * FROM jobs WHERE id = $1 FOR UPDATE';
 const JOB_COLUMNS = `id, scenario, confidence, parameters, requires, status, priority, node_id, target_node_id,
   run_id, attempt, retry_count, max_retries, progress, stats, error, created_at, assigned_at, started_at,
   completed_at, lease_expires_at, not_before`;
-export const INSERT_JOB = `
-  INSERT INTO jobs (${JOB_COLUMNS})
-  VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::jsonb, $16, $17, $18,
-    $19, $20, $21, $22)`;
+const JOB_VALUES = `$1, $2, $3, $4::jsonb, $5::jsonb, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::jsonb, $16,
+  $17, $18, $19, $20, $21, $22`;
+export const INSERT_JOB = `INSERT INTO jobs (${JOB_COLUMNS}) VALUES (${JOB_VALUES})`;
+/** enqueue in one statement: the insert and the wake-up on $23 (delivered on commit). */
+export const ENQUEUE = `
+  WITH i AS (INSERT INTO jobs (${JOB_COLUMNS}) VALUES (${JOB_VALUES}) RETURNING 1)
+  SELECT pg_notify($23, '') FROM i`;
+
+const SET_JOB = `status = $2, node_id = $3, attempt = $4, retry_count = $5, progress = $6, stats = $7::jsonb,
+    error = $8, assigned_at = $9, started_at = $10, completed_at = $11, lease_expires_at = $12, not_before = $13`;
 
 /** Writes the state a core transition produced; the expected status and attempt guard a lost update. */
-export const UPDATE_JOB = `
-  UPDATE jobs SET status = $2, node_id = $3, attempt = $4, retry_count = $5, progress = $6, stats = $7::jsonb,
-    error = $8, assigned_at = $9, started_at = $10, completed_at = $11, lease_expires_at = $12, not_before = $13
-  WHERE id = $1 AND status = $14 AND attempt = $15`;
+export const UPDATE_JOB = `UPDATE jobs SET ${SET_JOB} WHERE id = $1 AND status = $14 AND attempt = $15`;
 
 /**
- * The claim: the oldest ready job of the best priority whose requirements the node's encoders cover
- * (JSONB containment). SKIP LOCKED: a job another master is claiming right now is passed over, not
- * waited for, so concurrent claims spread over the queue instead of queuing on its head.
+ * The claim, one round trip: migration 3's ffrtmp_claim locks the node, checks its capacity, picks
+ * the oldest ready job of the best priority that it can run (FOR UPDATE SKIP LOCKED, run order kept)
+ * and assigns it. Returns the picked row as it was before the assignment; SQLSTATE P0002 = no node.
  */
-export const NEXT_CANDIDATE = `
-  SELECT * FROM jobs
-  WHERE status = 'queued' AND (not_before IS NULL OR not_before <= $1)
-    AND (target_node_id IS NULL OR target_node_id = $2)
-    AND requires <@ $3::jsonb
-    -- A run's jobs go one at a time, in run order: no earlier job of its run is unfinished. A job
-    -- another claim holds locked still reads as queued here, so the next one waits for it too.
-    -- (Jobs that merely carry a run_id from POST /jobs, with no run row, are not held back.)
-    AND (jobs.run_id IS NULL
-      OR NOT EXISTS (SELECT 1 FROM runs WHERE runs.id = jobs.run_id)
-      OR NOT EXISTS (SELECT 1 FROM jobs p WHERE p.run_id = jobs.run_id AND p.seq < jobs.seq
-        AND p.status IN ('queued', 'assigned', 'running')))
-  ORDER BY priority, seq
-  LIMIT 1
-  FOR UPDATE SKIP LOCKED`;
+export const CLAIM = 'SELECT * FROM ffrtmp_claim($1, $2, $3)';
+
+/**
+ * A job read for an optimistic update (renewLease, submitResult): its row version (xmin, which
+ * every update of the row changes) and whether the reporting node exists, in one row even when
+ * the job does not. With $3 (an attempt, or NULL for "the one the node holds"), the result already
+ * stored for that attempt, as JSON.
+ */
+export const JOB_FOR_REPORT = `
+  SELECT j.*, j.xmin::text AS version, EXISTS (SELECT 1 FROM nodes WHERE id = $2) AS node_exists,
+    (SELECT to_jsonb(r) FROM results r WHERE r.job_id = j.id
+       AND r.attempt = COALESCE($3::int, CASE WHEN j.node_id = $2 THEN j.attempt END)) AS stored
+  FROM (SELECT 1) one LEFT JOIN jobs j ON j.id = $1`;
+
+/** UPDATE_JOB guarded by the row version read with JOB_FOR_REPORT ($14): no row, someone wrote first. */
+export const UPDATE_JOB_AT_VERSION = `UPDATE jobs SET ${SET_JOB} WHERE id = $1 AND xmin = $14::text::xid`;
+
+/**
+ * submitResult's write, one statement: the job update at the version read ($14), the result
+ * ($15..$22, only when the update took), and the wake-up on $23 when some job is queued. Returns
+ * `updated` = 0 when someone wrote the job first (read again).
+ */
+export const FINISH_AT_VERSION = `
+  WITH u AS (UPDATE jobs SET ${SET_JOB} WHERE id = $1 AND xmin = $14::text::xid RETURNING id),
+  r AS (
+    INSERT INTO results (job_id, attempt, node_id, status, completed_at, received_at, error, body)
+    SELECT $15, $16, $17, $18, $19, $20, $21, $22::jsonb WHERE EXISTS (SELECT 1 FROM u) RETURNING 1)
+  SELECT (SELECT COUNT(*) FROM r)::int AS updated,
+    (SELECT pg_notify($23, '') WHERE EXISTS (SELECT 1 FROM r)
+       AND EXISTS (SELECT 1 FROM jobs WHERE status = 'queued')) AS notified`;
 
 export const EXPIRED = `
   SELECT * FROM jobs WHERE ${ACTIVE} AND lease_expires_at <= $1

@@ -13,6 +13,7 @@ import { describeStoreContract } from '../contract.js';
 import type { Store } from '../port.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import { openSqliteStore } from './sqlite-store.js';
+import { prepareStatements } from './statements.js';
 
 const ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const WORKER = join(ROOT, 'test/fixtures/sqlite-claim-worker.ts');
@@ -78,6 +79,67 @@ describe('SQLite store', () => {
     await second.close();
     // Same rows, same applied_at: the reopen ran no migration again.
     expect(appliedMigrations(path)).toEqual(recorded);
+  });
+
+  it('claims through the queue index even after ANALYZE with 20,000 queued jobs', async () => {
+    const path = dbPath();
+    const store = track(openSqliteStore({ path }));
+    const { node } = await store.registerNode(
+      {
+        address: '10.0.0.9',
+        type: 'server',
+        cpu_threads: 8,
+        cpu_model: 'Test CPU',
+        has_gpu: false,
+        gpu_type: null,
+        ram_bytes: 8 * 1024 ** 3,
+        labels: {},
+        encoders: ['libx264'],
+        power_sources: [],
+        max_concurrent_jobs: 1,
+        agent_version: null,
+        ffmpeg_version: null,
+        node_key: 'analyzed',
+      },
+      T0,
+    );
+    const first = await store.enqueue(newJob(), T0);
+    const raw = new Database(path);
+    try {
+      // 19,999 copies of the first job's row, later in the queue, then ANALYZE: statistics that
+      // make a full scan plus sort look cheap to the planner.
+      const columns = (raw.pragma('table_info(jobs)') as { name: string }[])
+        .map((c) => c.name)
+        .filter((c) => c !== 'seq');
+      const copy = columns.map((c) => (c === 'id' ? "t.id || '-' || g.x" : `t.${c}`)).join(', ');
+      raw
+        .prepare(
+          `WITH RECURSIVE g(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM g WHERE x < 19999)
+           INSERT INTO jobs (${columns.join(', ')}) SELECT ${copy} FROM jobs t, g WHERE t.id = ?`,
+        )
+        .run(first.id);
+      raw.exec('ANALYZE');
+      expect(raw.prepare('SELECT COUNT(*) AS n FROM sqlite_stat1').get()).not.toEqual({ n: 0 });
+      const claim = prepareStatements(raw).nextCandidates.source;
+      const plan = (
+        raw.prepare(`EXPLAIN QUERY PLAN ${claim}`).all({
+          now: T0,
+          node_id: node.id,
+          encoders: '["libx264"]',
+        }) as {
+          detail: string;
+        }[]
+      ).map((r) => r.detail);
+      // The outer jobs access walks jobs_queue; no step reads the whole jobs table or sorts it.
+      expect(plan).toContainEqual(expect.stringMatching(/^SCAN jobs USING INDEX jobs_queue/));
+      expect(
+        plan.filter((d) => /^SCAN jobs\b(?! USING)/.test(d) || /TEMP B-TREE FOR ORDER BY/.test(d)),
+      ).toEqual([]);
+    } finally {
+      raw.close();
+    }
+    // And the store, whose statements were prepared before ANALYZE, still claims the oldest job.
+    expect((await store.claimNext(node.id, T0, { leaseMs: 60_000 }))?.id).toBe(first.id);
   });
 
   it('works in memory', async () => {
