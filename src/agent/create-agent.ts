@@ -14,6 +14,9 @@ import {
 import { delay } from './delay.js';
 import type { Spool } from './spool.js';
 
+/** The contract's bound on a heartbeat's `job_ids` (running jobs come first). */
+const MAX_HEARTBEAT_JOBS = 1024;
+
 export interface AgentOptions extends ExecuteOptions {
   /** Long-poll length: how long one GET /jobs/next waits for work (the reference's poll interval). */
   pollIntervalMs: number;
@@ -115,7 +118,10 @@ export function createAgent(deps: AgentDeps): Agent {
       if (quiet.signal.aborted) return;
       if (!nodeId) continue;
       try {
-        await client.heartbeat(nodeId);
+        // The jobs we still have: running, or finished with the result waiting in the spool. A job
+        // the master gave us but whose answer never arrived is not among them, so its lease lapses.
+        const held = new Set([...running.keys(), ...spool.list().map((e) => e.result.job_id)]);
+        await client.heartbeat(nodeId, [...held].slice(0, MAX_HEARTBEAT_JOBS));
         events.emit('heartbeat:sent');
       } catch (error) {
         events.emit('heartbeat:failed', error as Error);

@@ -57,7 +57,8 @@ export interface MasterClient {
   readonly baseUrl: string;
   health(): Promise<HealthJson>;
   registerNode(body: NodeRegistrationBody): Promise<NodeJson>;
-  heartbeat(nodeId: string): Promise<HeartbeatJson>;
+  /** `jobIds`: the jobs this agent still has; only their leases are renewed (absent: all). */
+  heartbeat(nodeId: string, jobIds?: readonly string[]): Promise<HeartbeatJson>;
   listNodes(query?: ListQuery & { status?: string | undefined }): Promise<NodeListJson>;
   getNode(nodeId: string): Promise<NodeJson>;
   removeNode(nodeId: string): Promise<void>;
@@ -154,7 +155,8 @@ export function createMasterClient(options: ClientOptions): MasterClient {
     baseUrl,
     health: () => call('GET', '/health'),
     registerNode: (body) => call('POST', '/nodes/register', body),
-    heartbeat: (nodeId) => call('POST', `/nodes/${id(nodeId)}/heartbeat`, {}),
+    heartbeat: (nodeId, jobIds) =>
+      call('POST', `/nodes/${id(nodeId)}/heartbeat`, jobIds === undefined ? {} : { job_ids: [...jobIds] }),
     listNodes: (query) => call('GET', `/nodes${queryString(query)}`),
     getNode: (nodeId) => call('GET', `/nodes/${id(nodeId)}`),
     removeNode: (nodeId) => call('DELETE', `/nodes/${id(nodeId)}`),

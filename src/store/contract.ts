@@ -909,6 +909,25 @@ export function describeStoreContract(
         expect((await store.getJob(jobs[1]?.id ?? '')).status).toBe('assigned');
       });
 
+      it('a heartbeat naming its jobs renews only those: a job the node never got lapses and is requeued', async () => {
+        const node = await addNode({ max_concurrent_jobs: 2 });
+        await addJobs(2);
+        const [kept, lost] = [await claim(node, T0), await claim(node, T0)];
+
+        const hb = await store.heartbeat(node, T0 + 20_000, { ...LEASE, jobIds: [kept.id, randomUUID()] });
+        expect(hb.status).toBe('busy');
+        expect((await store.getJob(kept.id)).lease_expires_at).toBe(T0 + 20_000 + LEASE_MS);
+        expect((await store.getJob(lost.id)).lease_expires_at).toBe(T0 + LEASE_MS);
+
+        const report = await store.reclaimExpired(T0 + LEASE_MS + 10_000, REAP);
+        expect(report.requeued.map((j) => j.id)).toEqual([lost.id]);
+        expect((await store.getJob(kept.id)).status).toBe('assigned');
+        // An empty list renews nothing (an idle agent), and the node stays alive.
+        const idle = await store.heartbeat(node, T0 + 30_000, { ...LEASE, jobIds: [] });
+        expect(idle.last_heartbeat).toBe(T0 + 30_000);
+        expect((await store.getJob(kept.id)).lease_expires_at).toBe(T0 + 20_000 + LEASE_MS);
+      });
+
       it('takes at most `batch` lapsed leases per pass', async () => {
         const node = await addNode({ max_concurrent_jobs: 5 });
         await addJobs(5);

@@ -43,6 +43,15 @@ export interface LeaseOptions {
   leaseMs: number;
 }
 
+export interface HeartbeatOptions extends LeaseOptions {
+  /**
+   * The jobs the agent says it still has (running, or finished with the result not yet uploaded).
+   * Only their leases are renewed: a job the node was given but never got (the claim's answer was
+   * lost with a dying master) then lapses and is requeued. Absent (the reference agent): all.
+   */
+  jobIds?: readonly string[] | undefined;
+}
+
 export interface ProgressReport {
   jobId: string;
   nodeId: string;
@@ -117,7 +126,7 @@ export interface Store {
    * like the reference agent, keeps its jobs while it heartbeats). Throws E_NODE_NOT_FOUND for an
    * unknown node: the agent then registers again.
    */
-  heartbeat(nodeId: string, now: number, options: LeaseOptions): Promise<Node>;
+  heartbeat(nodeId: string, now: number, options: HeartbeatOptions): Promise<Node>;
   getNode(nodeId: string): Promise<Node>;
   listNodes(filter: NodeFilter, page: Page): Promise<PageOf<Node>>;
   /** Removes a node; its active jobs go back to the queue as the next attempt. */

@@ -378,6 +378,30 @@ describe('leases and node health with a fake clock', () => {
     expect((await call('POST', `/nodes/${a.id}/heartbeat`, {})).json.node.status).toBe('available');
   });
 
+  it('a heartbeat naming its jobs keeps only those: a claim whose answer never arrived lapses and is requeued', async () => {
+    const clock = fakeClock();
+    t = openTestMaster({ clock: clock.now, options: { leaseMs: 10_000, nodeTimeoutMs: 600_000 } });
+    const a = (
+      await call('POST', '/nodes/register', { ...REFERENCE_NODE, address: 'a', max_concurrent_jobs: 2 })
+    ).json;
+    await call('POST', '/jobs', REFERENCE_JOB);
+    await call('POST', '/jobs', REFERENCE_JOB);
+    const got = (await call('GET', `/jobs/next?node_id=${a.id}`)).json.job;
+    const lost = (await call('GET', `/jobs/next?node_id=${a.id}`)).json.job; // "never arrived"
+    for (let i = 0; i < 3; i++) {
+      clock.advance(5_000);
+      expect((await call('POST', `/nodes/${a.id}/heartbeat`, { job_ids: [got.id] })).status).toBe(200);
+      await t.master.reapNow();
+    }
+    expect((await call('GET', `/jobs/${got.id}`)).json).toMatchObject({ status: 'assigned', attempt: 1 });
+    expect((await call('GET', `/jobs/${lost.id}`)).json).toMatchObject({ status: 'queued', attempt: 2 });
+    // job_ids must be a list of ids; other fields (the reference agent's) are accepted as before.
+    const bad = await call('POST', `/nodes/${a.id}/heartbeat`, { job_ids: 'all' });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.code).toBe('E_INVALID_PARAMETER');
+    expect((await call('POST', `/nodes/${a.id}/heartbeat`, { cpu_usage: 12.5 })).status).toBe(200);
+  });
+
   it('re-registering with the same node_key returns the same node', async () => {
     t = openTestMaster();
     const body = { ...REFERENCE_NODE, node_key: 'key-0123456789' };

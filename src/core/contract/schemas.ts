@@ -81,7 +81,17 @@ export const NodeListSchema = T.Object({
   next_cursor: T.Union([T.String(), T.Null()]),
 });
 
-export const HeartbeatBody = T.Union([T.Record(T.String(), T.Unknown()), T.Null()]);
+/**
+ * Anything (the reference agent sends its own fields), plus our agent's `job_ids`: the jobs it still
+ * has; only their leases are renewed (absent: all the node's jobs).
+ */
+export const HeartbeatBody = T.Union([
+  T.Object(
+    { job_ids: T.Optional(T.Array(T.String({ minLength: 1, maxLength: 128 }), { maxItems: 1024 })) },
+    { additionalProperties: true },
+  ),
+  T.Null(),
+]);
 export const HeartbeatResponse = T.Object({ status: T.Literal('ok'), node: NodeSchema });
 
 // ---- jobs --------------------------------------------------------------------------------------
@@ -373,4 +383,5 @@ export type NextJobJson = Static<typeof NextJobSchema>;
 export type ResultAckJson = Static<typeof ResultAckSchema>;
 export type ResultListJson = Static<typeof ResultListSchema>;
 export type HeartbeatJson = Static<typeof HeartbeatResponse>;
+export type HeartbeatBodyJson = Static<typeof HeartbeatBody>;
 export type HealthJson = Static<typeof HealthSchema>;

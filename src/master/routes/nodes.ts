@@ -60,8 +60,11 @@ export function mountNodeRoutes(ctx: MasterContext): void {
     return null;
   });
 
-  mountRoute(app, authorize, 'heartbeat', async ({ params }) => {
-    const node = await store.heartbeat(params.id ?? '', clock(), { leaseMs: options.leaseMs });
+  mountRoute(app, authorize, 'heartbeat', async ({ params, body }) => {
+    const node = await store.heartbeat(params.id ?? '', clock(), {
+      leaseMs: options.leaseMs,
+      jobIds: body?.job_ids,
+    });
     return { status: 'ok', node: toNodeJson(node) };
   });
 }

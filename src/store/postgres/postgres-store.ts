@@ -318,7 +318,12 @@ function createPostgresStore(pool: pg.Pool, options: PostgresStoreOptions): Stor
 
     heartbeat: async (nodeId, now, o) => {
       const row = (
-        await statement<NodeRow>('ffrtmp_heartbeat', SQL.HEARTBEAT, [now, nodeId, now + o.leaseMs])
+        await statement<NodeRow>('ffrtmp_heartbeat', SQL.HEARTBEAT, [
+          now,
+          nodeId,
+          now + o.leaseMs,
+          o.jobIds === undefined ? null : [...o.jobIds],
+        ])
       ).rows[0];
       if (!row) throw nodeNotFound(nodeId);
       return fromNodeRow(row);

@@ -50,12 +50,13 @@ export const HEARTBEAT = `
   renewed AS (
     UPDATE jobs SET lease_expires_at = $3
     WHERE node_id = $2 AND ${ACTIVE} AND EXISTS (SELECT 1 FROM touched)
-    RETURNING id, assigned_at, seq)
+      AND ($4::text[] IS NULL OR id = ANY($4::text[]))
+    RETURNING id)
   SELECT t.*, c.current_job_id,
     CASE WHEN t.offline THEN 'offline' WHEN c.current_job_id IS NOT NULL THEN 'busy' ELSE 'available' END AS status
   FROM touched t
-  LEFT JOIN LATERAL (SELECT r.id AS current_job_id FROM renewed r
-                     ORDER BY r.assigned_at DESC, r.seq DESC LIMIT 1) c ON TRUE`;
+  LEFT JOIN LATERAL (SELECT j.id AS current_job_id FROM jobs j WHERE j.node_id = t.id AND ${ACTIVE}
+                     ORDER BY j.assigned_at DESC, j.seq DESC LIMIT 1) c ON TRUE`;
 
 export const DELETE_NODE = 'DELETE FROM nodes WHERE id = $1';
 export const NODE_FOR_UPDATE = 'SELECT id FROM nodes WHERE id = $1 FOR UPDATE';

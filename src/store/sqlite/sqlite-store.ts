@@ -32,6 +32,7 @@ import type {
   AppliedMigration,
   ClaimOptions,
   JobFilter,
+  HeartbeatOptions,
   LeaseOptions,
   NodeFilter,
   Page,
@@ -227,10 +228,11 @@ function createSqliteStore(db: Database.Database): Store {
     return { node: fromNodeRow(nodeRow(id)), created: true };
   });
 
-  const heartbeat = tx((nodeId: string, now: number, options: LeaseOptions) => {
+  const heartbeat = tx((nodeId: string, now: number, options: HeartbeatOptions) => {
     assertNode(nodeId);
     q.touchNode.run(now, nodeId);
-    q.renewNodeLeases.run(now + options.leaseMs, nodeId);
+    if (options.jobIds === undefined) q.renewNodeLeases.run(now + options.leaseMs, nodeId);
+    else q.renewListedLeases.run(now + options.leaseMs, nodeId, JSON.stringify(options.jobIds));
     return fromNodeRow(nodeRow(nodeId));
   });
 

@@ -32,6 +32,9 @@ export function prepareStatements(db: Database.Database) {
       WHERE id = @id`),
     touchNode: db.prepare('UPDATE nodes SET last_heartbeat = ?, offline = 0 WHERE id = ?'),
     renewNodeLeases: db.prepare(`UPDATE jobs SET lease_expires_at = ? WHERE node_id = ? AND ${ACTIVE}`),
+    renewListedLeases: db.prepare(
+      `UPDATE jobs SET lease_expires_at = ? WHERE node_id = ? AND ${ACTIVE} AND id IN (SELECT value FROM json_each(?))`,
+    ),
     deleteNode: db.prepare('DELETE FROM nodes WHERE id = ?'),
     lostNodes: db.prepare('SELECT id FROM nodes WHERE offline = 0 AND last_heartbeat < ?'),
     markOffline: db.prepare('UPDATE nodes SET offline = 1 WHERE id = ?'),
