@@ -1,5 +1,6 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import type { ValueError } from '@sinclair/typebox/errors';
 import { FormatRegistry } from '@sinclair/typebox';
 import { type FieldProblem, invalid } from '../errors.js';
 
@@ -37,6 +38,23 @@ if (!FormatRegistry.Has('date-time')) {
   FormatRegistry.Set('date-time', (value) => DATE_TIME.test(value) && !Number.isNaN(Date.parse(value)));
 }
 
+/**
+ * A union's own error says only "expected union value". When one member matched the value's shape
+ * (its errors all sit below the union's path), that member's errors name the field instead.
+ */
+function* detailed(errors: Iterable<ValueError>): Generator<ValueError> {
+  for (const e of errors) {
+    let best: ValueError[] | undefined;
+    for (const member of e.errors ?? []) {
+      const list = [...member];
+      if (list.length === 0 || list.some((x) => x.path === e.path)) continue;
+      if (!best || list.length < best.length) best = list;
+    }
+    if (best) yield* detailed(best);
+    else yield e;
+  }
+}
+
 export function compile<S extends TSchema>(schema: S): Validator<S> {
   const check: TypeCheck<S> = TypeCompiler.Compile(schema);
   return {
@@ -44,7 +62,7 @@ export function compile<S extends TSchema>(schema: S): Validator<S> {
       if (check.Check(value)) return value;
       const problems: FieldProblem[] = [];
       const seen = new Set<string>();
-      for (const e of check.Errors(value)) {
+      for (const e of detailed(check.Errors(value))) {
         const field = toField(e.path, where);
         if (seen.has(field)) continue;
         seen.add(field);
